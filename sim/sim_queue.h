@@ -1,0 +1,47 @@
+/* sim_queue.h — the event queue: a binary heap of small POD events totally ordered by
+ * (time, class, insertion sequence) (architecture S2). Events carry a kind and three integer
+ * arguments; larger payloads live in side tables the handler indexes. Never allocates per
+ * event beyond amortised array growth. */
+#ifndef SIM_QUEUE_H
+#define SIM_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Classes at equal times, first to last (architecture S2). */
+enum sim_class {
+	SIM_CLASS_TIMELINE = 1,
+	SIM_CLASS_ZK_EXPIRY = 2,
+	SIM_CLASS_ZK_WATCH = 3,
+	SIM_CLASS_DELIVERY = 4,
+	SIM_CLASS_BROKER_TIMER = 5,
+	SIM_CLASS_CONTROLLER = 6,
+};
+
+struct sim_event {
+	uint64_t t_us;
+	uint64_t seq;   /* assigned by sim_queue_push: global insertion order */
+	uint8_t cls;    /* enum sim_class */
+	uint32_t kind;  /* the handler's own event kind */
+	int64_t a, b, c;
+};
+
+struct sim_queue {
+	struct sim_event *heap;
+	size_t len, cap;
+	uint64_t next_seq;
+};
+
+void sim_queue_init(struct sim_queue *q);
+void sim_queue_free(struct sim_queue *q);
+/* Returns the event's sequence number; aborts (with a message) if memory runs out. */
+uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, uint32_t kind,
+			int64_t a, int64_t b, int64_t c);
+/* Removes the least event into *out; false when empty. */
+bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
+/* The least event without removing it, or NULL. */
+const struct sim_event *sim_queue_peek(const struct sim_queue *q);
+static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len; }
+
+#endif

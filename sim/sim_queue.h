@@ -1,4 +1,4 @@
-/* sim_queue.h — the event queue: a binary heap of small POD events totally ordered by
+/* sim_queue.h — the event queue: a 4-ary min-heap of small POD events totally ordered by
  * (time, class, insertion sequence) (architecture S2). Events carry a kind and three integer
  * arguments; larger payloads live in side tables the handler indexes. Never allocates per
  * event beyond amortised array growth. */
@@ -35,6 +35,9 @@ struct sim_queue {
 
 void sim_queue_init(struct sim_queue *q);
 void sim_queue_free(struct sim_queue *q);
+/* Makes room for n events in all, so that pushes up to n never reallocate; aborts (with a
+ * message) if memory runs out. */
+void sim_queue_reserve(struct sim_queue *q, size_t n);
 /* Returns the event's sequence number; aborts (with a message) if memory runs out. */
 uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, uint32_t kind,
 			int64_t a, int64_t b, int64_t c);

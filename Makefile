@@ -78,8 +78,13 @@ san:
 determinism: all
 	@scripts/determinism.sh
 
-bench: all
-	@scripts/bench.sh
+bench: all $(BUILD)/bench/phold_kcsim
+	@BUILD=$(BUILD) scripts/bench.sh
+
+# Benchmark drivers: main() in scripts/bench/, the engine from libsim.a as kcsim links it.
+$(BUILD)/bench/phold_kcsim: scripts/bench/phold_kcsim.c $(BUILD)/libsim.a $(BUILD)/libkc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 clean:
 	rm -rf build build-san build-clang build-gcc

@@ -3,7 +3,7 @@
 # runner added later: add a file there rather than edit this one). Called by `make bench`,
 # which passes BUILD. Runs them all; exits non-zero if any failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 status=0
 for runner in scripts/bench/*.sh; do
   echo "== $runner"

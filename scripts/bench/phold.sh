@@ -12,7 +12,7 @@
 #
 # Usage: [BUILD=build] [PHOLD_LPS=1000] [PHOLD_EVENTS=1000000] [PHOLD_POPULATION=1]
 #        [PHOLD_LOOKAHEAD=1000] [PHOLD_SPREAD=2000] [PHOLD_REPS=3] [PHOLD_SEED=1]
-#        scripts/bench/phold.sh
+#        [PHOLD_OUT=results/bench/phold.csv] scripts/bench/phold.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -24,14 +24,14 @@ SPREAD=${PHOLD_SPREAD:-2000}
 REPS=${PHOLD_REPS:-3}
 SEED=${PHOLD_SEED:-1}
 PYTHON=/usr/bin/python3 # Debian's, where python3-simpy3 installs `simpy`
-OUT=results/bench/phold.csv
+OUT=${PHOLD_OUT:-results/bench/phold.csv}
 BIN=$BUILD/bench
-mkdir -p "$BIN" results/bench
+mkdir -p "$BIN" "$(dirname "$OUT")"
 
 if ! pkg-config --exists ns3-core simgrid || ! "$PYTHON" -c 'import simpy' 2>/dev/null; then
   scripts/install-deps.sh --bench
 fi
-[ -x "$BIN/phold_kcsim" ] || make -s BUILD="$BUILD" "$BIN/phold_kcsim"
+make -s BUILD="$BUILD" "$BIN/phold_kcsim" # a no-op under `make bench`
 
 # Debian 12's ns3-core.pc lists a malformed -I and libgsl.so paths that only libgsl-dev
 # provides; libns3-core.so already links GSL, so keep flags and drop missing files.
@@ -46,13 +46,13 @@ pc_flags() {
   done
 }
 CXX=${CXX:-g++}
-CXXFLAGS="-O2 -std=c++17 -Wall -Wextra -Werror"
+CXXFLAGS=(-O2 -std=c++17 -Wall -Wextra -Werror)
 build_peer() { # NAME PKG
   local src=scripts/bench/phold_$1.cc out=$BIN/phold_$1
   if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ scripts/bench/phold_common.hpp -nt "$out" ]; then
     echo "phold: building $out" >&2
     # shellcheck disable=SC2046
-    $CXX $CXXFLAGS $(pc_flags --cflags "$2") -o "$out" "$src" $(pc_flags --libs "$2")
+    $CXX "${CXXFLAGS[@]}" $(pc_flags --cflags "$2") -o "$out" "$src" $(pc_flags --libs "$2")
   fi
 }
 build_peer ns3 ns3-core
@@ -83,18 +83,22 @@ done
 results+=("$(best "$BIN/phold_simgrid" "${ARGS[@]}")")
 results+=("$(best "$PYTHON" scripts/bench/phold_simpy.py "${ARGS[@]}")")
 
-# Same model check: engines drawing from kcsim's stream must process kcsim's exact events.
-# SimPy's own runs use Python's generator; its xoshiro transcription is checked on fewer
-# events, because in Python that generator costs more than the engine.
+# Same model check: engines drawing from kcsim's stream and running equal times FIFO (ns-3
+# orders by (time, uid), SimPy by (time, priority, eid)) must process kcsim's exact events.
+# SimGrid runs timers of equal date in its Fibonacci heap's order, so its checksum may
+# differ once ties are common (high population): a note, not a failure. SimPy's timed runs
+# use Python's generator; its xoshiro transcription is checked on fewer events, because in
+# Python that generator costs more than the engine.
 want=$(field "${results[0]}" checksum)
+notes=()
 for r in "${results[@]:1}"; do
-  case $(field "$r" engine) in
-    simpy) continue ;;
+  engine=$(field "$r" engine) got=$(field "$r" checksum)
+  [ "$got" = "$want" ] && continue
+  case $engine in
+    simpy) ;;
+    simgrid) notes+=("simgrid: checksum $got != kcsim $want: equal-date timers not FIFO") ;;
+    *) echo "phold: $engine checksum $got != kcsim $want" >&2; exit 1 ;;
   esac
-  if [ "$(field "$r" checksum)" != "$want" ]; then
-    echo "phold: $(field "$r" engine) checksum $(field "$r" checksum) != kcsim $want" >&2
-    exit 1
-  fi
 done
 small=("${MODEL[@]}" --events 100000)
 a=$(field "$("$BIN/phold_kcsim" "${small[@]}")" checksum)
@@ -116,6 +120,8 @@ kcsim_rate=$(awk -v e="$(field "${results[0]}" events)" -v s="$(field "${results
 } > "$OUT"
 
 echo "PHOLD: $LPS LPs, $POP event(s) per LP, $EVENTS events, delay $LOOKAHEAD+U[0,$SPREAD] us," \
-  "seed $SEED, best of $REPS; checksums equal kcsim's (simpy: xoshiro variant, 100000 events)"
+  "seed $SEED, best of $REPS; checksums equal kcsim's unless noted (simpy: its xoshiro" \
+  "variant, 100000 events)"
+[ ${#notes[@]} -eq 0 ] || printf 'note: %s\n' "${notes[@]}"
 column -s, -t "$OUT"
 echo "(ratio_vs_kcsim: time per event relative to kcsim; written to $OUT)"

@@ -140,6 +140,9 @@ struct kc_store {
 	enum kc_zk_rc (*create_controller_epoch)(void *self, int32_t epoch);
 	/* /brokers/ids children, ascending */
 	void (*list_brokers)(void *self, const int32_t **ids, uint32_t *n);
+	/* getBrokerInfo: is /brokers/ids/<id> there now (one read)? Optional: NULL means the
+	 * children list is taken as read. */
+	bool (*broker_exists)(void *self, int32_t id);
 	/* /brokers/topics children (topic ids, ascending) and one topic's partitions by number */
 	void (*list_topics)(void *self, const uint32_t **topics, uint32_t *n);
 	enum kc_zk_rc (*read_topic)(void *self, uint32_t topic, const struct kc_assigned **parts,
@@ -220,7 +223,8 @@ struct kc_request {
 	X(KC_FAIL_RAR_NOT_IN_ISR, "no reassigned replica is alive and in the ISR")      \
 	X(KC_FAIL_PREFERRED_NOT_ELIGIBLE, "preferred replica is not alive or not in the ISR") \
 	X(KC_FAIL_SHUTDOWN_NO_ISR, "no other ISR member to take over")                  \
-	X(KC_FAIL_BATCH_NOT_EMPTY, "controller to broker batch is not empty while creating a new one")
+	X(KC_FAIL_BATCH_NOT_EMPTY, "controller to broker batch is not empty while creating a new one") \
+	X(KC_FAIL_UNKNOWN_PARTITION, "partition has no assigned replicas")
 
 enum kc_reason {
 #define KC_REASON_ENUM(name, text) name,
@@ -261,6 +265,8 @@ struct kc_sink {
 	void (*request)(void *self, const struct kc_request *r);
 	void (*state_change)(void *self, const struct kc_state_change *c);
 	void (*election)(void *self, const struct kc_election *e);
+	/* The channel manager added (open) or removed a broker's queue (spec §8.4). Optional. */
+	void (*channel)(void *self, int32_t broker, bool open);
 };
 
 /* ---- the controller ------------------------------------------------------------------------ */
@@ -276,10 +282,10 @@ void kc_controller_free(struct kc_controller *c);
 bool kc_on_controller_failover(struct kc_controller *c);
 /* onControllerResignation (spec §6.2). */
 void kc_on_controller_resignation(struct kc_controller *c);
-/* `initial:` set-up: load the context from the store as failover step 5 does and register the
- * listeners, with no failover action and no request. States are then set with
- * kc_initial_set_*; entries not set follow failover's initialisation rules. */
-void kc_load_initial(struct kc_controller *c, int32_t controller_epoch);
+/* `initial:` set-up: read the controller epoch, load the context from the store as failover
+ * step 5 does and register the listeners, with no failover action and no request. Both
+ * state maps start empty (no entry = NonExistent) and are then set with kc_initial_set_*. */
+void kc_load_initial(struct kc_controller *c);
 void kc_initial_set_partition_state(struct kc_controller *c, uint32_t pid, enum kc_partition_state s);
 void kc_initial_set_replica_state(struct kc_controller *c, uint32_t pid, int32_t broker, int s);
 

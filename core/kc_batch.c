@@ -1,0 +1,453 @@
+/* kc_batch.c — ControllerBrokerRequestBatch (spec §8, 0.8.2): per-broker LeaderAndIsr,
+ * UpdateMetadata and StopReplica entries gathered during one handleStateChanges call and
+ * flushed at its end, LeaderAndIsr first, then UpdateMetadata, then StopReplica (one request
+ * per entry). An UpdateMetadata payload is built once and names every broker that receives the
+ * same partitions, so "all partitions to all brokers" is never copied per broker. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc_internal.h"
+
+struct sort_item {
+	uint64_t key;
+	uint32_t idx; /* insertion order: (key, idx) is a total order, so any sort is stable */
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Sort by (key, insertion) unless already in order — the usual case, since callers walk
+ * partitions in canonical order. */
+static void sort_items(struct sort_item *v, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (cmp_item(&v[i - 1], &v[i]) > 0) {
+			qsort(v, n, sizeof *v, cmp_item);
+			return;
+		}
+}
+
+void kc_batch_init(struct kc_batch *b)
+{
+	kc_vec_init(&b->lair, sizeof(struct kc_batch_lair));
+	kc_vec_init(&b->umr, sizeof(struct kc_batch_umr));
+	kc_vec_init(&b->stop, sizeof(struct kc_batch_stop));
+	kc_vec_init(&b->values, sizeof(struct kc_batch_value));
+	kc_vec_init(&b->ints, sizeof(int32_t));
+	kc_vec_init(&b->sets, 2 * sizeof(uint32_t));
+	b->deleting_sets = 0;
+}
+
+void kc_batch_free(struct kc_batch *b)
+{
+	kc_vec_free(&b->lair);
+	kc_vec_free(&b->umr);
+	kc_vec_free(&b->stop);
+	kc_vec_free(&b->values);
+	kc_vec_free(&b->ints);
+	kc_vec_free(&b->sets);
+}
+
+static void batch_clear(struct kc_batch *b)
+{
+	b->lair.len = b->umr.len = b->stop.len = b->values.len = b->ints.len = b->sets.len = 0;
+	b->deleting_sets = 0;
+}
+
+/* newBatch(): 0.8.2 throws IllegalStateException when the previous batch was not flushed. */
+bool kc_batch_new(struct kc_controller *c, struct kc_batch *b)
+{
+	(void)c;
+	return b->lair.len == 0 && b->umr.len == 0 && b->stop.len == 0 && b->deleting_sets == 0;
+}
+
+static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
+{
+	uint32_t off = b->ints.len;
+	for (uint32_t i = 0; i < n; i++)
+		*(int32_t *)kc_vec_push(&b->ints) = v[i];
+	return off;
+}
+
+static uint32_t push_value(struct kc_batch *b, int32_t leader, const struct kc_lisr *v, int32_t ctrl_epoch,
+			   const int32_t *ar, uint32_t ar_len, bool during_delete)
+{
+	uint32_t isr_off = push_ints(b, v->isr, v->isr_len);
+	uint32_t ar_off = push_ints(b, ar, ar_len);
+	struct kc_batch_value *val = kc_vec_push(&b->values);
+	val->leader = leader;
+	/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
+	val->leader_epoch = during_delete ? 0 : v->leader_epoch;
+	val->zk_version = during_delete ? 0 : v->zk_version;
+	val->ctrl_epoch = ctrl_epoch;
+	val->isr_off = isr_off;
+	val->isr_len = (uint8_t)v->isr_len;
+	val->ar_off = ar_off;
+	val->ar_len = (uint8_t)ar_len;
+	return b->values.len - 1;
+}
+
+void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+		       uint32_t ar_len)
+{
+	uint32_t val = push_value(b, v->leader, v, ctrl_epoch, ar, ar_len, false);
+	for (uint32_t i = 0; i < n_to; i++) {
+		if (to[i] < 0)
+			continue;
+		struct kc_batch_lair *e = kc_vec_push(&b->lair);
+		e->broker = to[i];
+		e->pid = pid;
+		e->val = val;
+	}
+	uint32_t n_reg;
+	const int32_t *reg = kc_registered_list(c, &n_reg);
+	kc_batch_add_umr(c, b, reg, n_reg, &pid, 1);
+}
+
+void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
+		       bool del, bool callback)
+{
+	(void)c;
+	if (broker < 0)
+		return;
+	struct kc_batch_stop *e = kc_vec_push(&b->stop);
+	e->broker = broker;
+	e->pid = pid;
+	e->del = del;
+	e->cb = callback;
+}
+
+/* The index of a recipient list in this batch, added if new. */
+static uint32_t recipient_set(struct kc_batch *b, const int32_t *to, uint32_t n_to)
+{
+	for (uint32_t s = 0; s < b->sets.len; s++) {
+		const uint32_t *d = kc_vec_at(&b->sets, s);
+		if (d[1] == n_to && memcmp((int32_t *)b->ints.data + d[0], to, n_to * sizeof *to) == 0)
+			return s;
+	}
+	if (b->sets.len == 64)
+		__builtin_trap(); /* impossible: a batch names at most a few recipient lists */
+	uint32_t *d = kc_vec_push(&b->sets);
+	d[0] = push_ints(b, to, n_to);
+	d[1] = n_to;
+	return b->sets.len - 1;
+}
+
+static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid)
+{
+	struct kc_lisr v;
+	int32_t ar[KC_MAX_REPLICAS];
+	if (!kc_get_lead(c, pid, &v))
+		return; /* "Leader not yet assigned": skipped */
+	uint32_t ar_len = kc_get_ar(c, pid, ar);
+	struct kc_batch_umr *e = kc_vec_push(&b->umr);
+	e->pid = pid;
+	e->set = set;
+	e->val = push_value(b, v.leader, &v, v.controller_epoch, ar, ar_len, false);
+}
+
+/* addUpdateMetadataRequestForBrokers: the given partitions (all with cached leadership when
+ * none are given) minus those being deleted, with their cached value; then every partition
+ * being deleted, with leader -2. The deleted ones are identical for every add, so they are
+ * recorded once per recipient list and built at the flush. */
+void kc_batch_add_umr(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		      const uint32_t *pids, uint32_t n_pids)
+{
+	uint32_t set = recipient_set(b, to, n_to);
+	if (pids) {
+		for (uint32_t i = 0; i < n_pids; i++)
+			if (!kc_part_deleting(c, pids[i]))
+				add_umr_entry(c, b, set, pids[i]);
+	} else {
+		kc_all_partitions(c, &c->tmp_pids2);
+		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
+			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
+			if (!kc_part_deleting(c, pid))
+				add_umr_entry(c, b, set, pid);
+		}
+	}
+	b->deleting_sets |= 1ull << set;
+}
+
+static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,
+		      struct kc_partition_info *out)
+{
+	out->pid = pid;
+	out->leader = v->leader;
+	out->leader_epoch = v->leader_epoch;
+	out->controller_epoch = v->ctrl_epoch;
+	out->zk_version = v->zk_version;
+	out->isr_len = v->isr_len;
+	out->isr = (const int32_t *)b->ints.data + v->isr_off;
+	out->ar_len = v->ar_len;
+	out->ar = (const int32_t *)b->ints.data + v->ar_off;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Bucket n entries by broker (an int32_t at the start of each entry of `stride` bytes):
+ * *brokers gets the distinct brokers ascending, start[g]..start[g+1] the range of bucket g in
+ * *order, which lists entry indexes in insertion order within each bucket. */
+struct buckets {
+	int32_t *brokers;
+	uint32_t *start, *order, n;
+};
+
+static void bucket_by_broker(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
+			     struct buckets *out)
+{
+	c->tmp_ints.len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t br = *(const int32_t *)((const char *)entries + i * stride);
+		if (c->broker_slot[br] == KC_NONE) {
+			c->broker_slot[br] = 0;
+			*(int32_t *)kc_vec_push(&c->tmp_ints) = br;
+		}
+	}
+	uint32_t g = c->tmp_ints.len;
+	out->n = g;
+	out->brokers = malloc((size_t)g * sizeof *out->brokers);
+	out->start = calloc((size_t)g + 1, sizeof *out->start);
+	out->order = malloc((size_t)n * sizeof *out->order);
+	uint32_t *fill = calloc((size_t)g + 1, sizeof *fill);
+	if (!out->brokers || !out->start || !out->order || !fill)
+		kc_fatal_oom();
+	memcpy(out->brokers, c->tmp_ints.data, g * sizeof *out->brokers);
+	qsort(out->brokers, g, sizeof *out->brokers, cmp_i32);
+	for (uint32_t i = 0; i < g; i++)
+		c->broker_slot[out->brokers[i]] = i;
+	for (uint32_t i = 0; i < n; i++)
+		out->start[c->broker_slot[*(const int32_t *)((const char *)entries + i * stride)] + 1]++;
+	for (uint32_t i = 0; i < g; i++)
+		out->start[i + 1] += out->start[i];
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = c->broker_slot[*(const int32_t *)((const char *)entries + i * stride)];
+		out->order[out->start[b] + fill[b]++] = i;
+	}
+	for (uint32_t i = 0; i < g; i++)
+		c->broker_slot[out->brokers[i]] = KC_NONE;
+	free(fill);
+}
+
+static void buckets_free(struct buckets *b)
+{
+	free(b->brokers);
+	free(b->start);
+	free(b->order);
+}
+
+static void emit(struct kc_controller *c, struct kc_request *r)
+{
+	r->controller_id = c->cfg.broker_id;
+	r->controller_epoch = c->epoch;
+	c->sink.request(c->sink.self, r);
+}
+
+static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
+{
+	uint32_t n = b->lair.len;
+	if (n == 0)
+		return;
+	const struct kc_batch_lair *e = b->lair.data;
+	struct buckets bk;
+	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	struct sort_item *items = malloc((size_t)n * sizeof *items);
+	struct kc_partition_info *infos = malloc((size_t)n * sizeof *infos);
+	int32_t *leaders = malloc((size_t)n * sizeof *leaders);
+	if (!items || !infos || !leaders)
+		kc_fatal_oom();
+	for (uint32_t g = 0; g < bk.n; g++) {
+		uint32_t cnt = bk.start[g + 1] - bk.start[g], m = 0, nl = 0;
+		for (uint32_t i = 0; i < cnt; i++) {
+			items[i].idx = bk.order[bk.start[g] + i];
+			items[i].key = kc_part_key(c, e[items[i].idx].pid);
+		}
+		sort_items(items, cnt);
+		for (uint32_t i = 0; i < cnt; i++) {
+			/* a later add for the same (broker, partition) overwrites the earlier one */
+			if (i + 1 < cnt && items[i + 1].key == items[i].key)
+				continue;
+			const struct kc_batch_lair *le = &e[items[i].idx];
+			const struct kc_batch_value *v = kc_vec_at(&b->values, le->val);
+			fill_info(b, v, le->pid, &infos[m++]);
+			if (kc_registered(c, v->leader) && !kc_list_has(leaders, nl, v->leader))
+				leaders[nl++] = v->leader;
+		}
+		qsort(leaders, nl, sizeof *leaders, cmp_i32);
+		struct kc_request r = {.type = KC_REQ_LEADER_AND_ISR,
+				       .correlation_id = corr,
+				       .n_to = 1,
+				       .to = &bk.brokers[g],
+				       .n_entries = m,
+				       .entries = infos,
+				       .n_leaders = nl,
+				       .leaders = leaders};
+		emit(c, &r);
+	}
+	free(items);
+	free(infos);
+	free(leaders);
+	buckets_free(&bk);
+}
+
+/* Partitions queued for deletion, with leader -2, for the recipient lists that asked. */
+static void add_deleting_entries(struct kc_controller *c, struct kc_batch *b)
+{
+	if (!b->deleting_sets)
+		return;
+	kc_all_partitions(c, &c->tmp_pids2);
+	for (uint32_t s = 0; s < b->sets.len; s++) {
+		if (!(b->deleting_sets >> s & 1))
+			continue;
+		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
+			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
+			struct kc_lisr v;
+			int32_t ar[KC_MAX_REPLICAS];
+			if (!kc_part_deleting(c, pid) || !kc_get_lead(c, pid, &v))
+				continue;
+			uint32_t ar_len = kc_get_ar(c, pid, ar);
+			struct kc_batch_umr *e = kc_vec_push(&b->umr);
+			e->pid = pid;
+			e->set = s;
+			e->val = push_value(b, KC_LEADER_DURING_DELETE, &v, v.controller_epoch, ar, ar_len, true);
+		}
+	}
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	uint32_t x = ((const uint32_t *)a)[1], y = ((const uint32_t *)b)[1];
+	return (x > y) - (x < y);
+}
+
+static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
+{
+	add_deleting_entries(c, b);
+	uint32_t n = b->umr.len;
+	if (n == 0)
+		return;
+	const struct kc_batch_umr *e = b->umr.data;
+	/* each recipient gets the mask of the lists naming it; equal masks share one payload */
+	uint64_t used = 0;
+	for (uint32_t i = 0; i < n; i++)
+		used |= 1ull << e[i].set;
+	struct kc_vec who;
+	kc_vec_init(&who, sizeof(struct sort_item));
+	for (uint32_t s = 0; s < b->sets.len; s++) {
+		const uint32_t *d = kc_vec_at(&b->sets, s);
+		for (uint32_t k = 0; (used >> s & 1) && k < d[1]; k++) {
+			int32_t br = ((int32_t *)b->ints.data)[d[0] + k];
+			if (c->broker_slot[br] == KC_NONE) {
+				c->broker_slot[br] = who.len;
+				((struct sort_item *)kc_vec_push(&who))->idx = (uint32_t)br;
+			}
+			((struct sort_item *)kc_vec_at(&who, c->broker_slot[br]))->key |= 1ull << s;
+		}
+	}
+	struct sort_item *w = who.data;
+	for (uint32_t i = 0; i < who.len; i++)
+		c->broker_slot[w[i].idx] = KC_NONE;
+	/* sorted by (mask, id), each group is a run whose first id is its lowest; groups are sent
+	 * in order of that id */
+	qsort(w, who.len, sizeof *w, cmp_item);
+	uint32_t (*groups)[2] = malloc((size_t)(who.len + 1) * sizeof *groups);
+	struct sort_item *items = malloc((size_t)n * sizeof *items);
+	struct kc_partition_info *infos = malloc((size_t)n * sizeof *infos);
+	int32_t *to = malloc((size_t)(who.len + 1) * sizeof *to);
+	if (!groups || !items || !infos || !to)
+		kc_fatal_oom();
+	uint32_t n_groups = 0;
+	for (uint32_t i = 0; i < who.len; i++)
+		if (i == 0 || w[i].key != w[i - 1].key) {
+			groups[n_groups][0] = i;
+			groups[n_groups++][1] = w[i].idx;
+		}
+	qsort(groups, n_groups, sizeof *groups, cmp_group);
+	uint32_t n_live;
+	const int32_t *live = kc_registered_list(c, &n_live);
+	for (uint32_t g = 0; g < n_groups; g++) {
+		uint64_t mask = w[groups[g][0]].key;
+		uint32_t nt = 0, m = 0, k = 0;
+		for (uint32_t i = groups[g][0]; i < who.len && w[i].key == mask; i++)
+			to[nt++] = (int32_t)w[i].idx;
+		for (uint32_t i = 0; i < n; i++)
+			if (mask >> e[i].set & 1) {
+				items[m].key = kc_part_key(c, e[i].pid);
+				items[m++].idx = i;
+			}
+		sort_items(items, m);
+		for (uint32_t i = 0; i < m; i++) {
+			if (i + 1 < m && items[i + 1].key == items[i].key)
+				continue; /* the latest value of a partition wins */
+			const struct kc_batch_umr *ue = &e[items[i].idx];
+			fill_info(b, kc_vec_at(&b->values, ue->val), ue->pid, &infos[k++]);
+		}
+		struct kc_request r = {.type = KC_REQ_UPDATE_METADATA,
+				       .correlation_id = corr,
+				       .n_to = nt,
+				       .to = to,
+				       .n_entries = k,
+				       .entries = infos,
+				       .n_live = n_live,
+				       .live = live};
+		emit(c, &r);
+	}
+	free(groups);
+	free(items);
+	free(infos);
+	free(to);
+	kc_vec_free(&who);
+}
+
+static void flush_stop(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
+{
+	uint32_t n = b->stop.len;
+	if (n == 0)
+		return;
+	const struct kc_batch_stop *e = b->stop.data;
+	struct buckets bk;
+	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	for (uint32_t g = 0; g < bk.n; g++)
+		for (uint32_t i = bk.start[g]; i < bk.start[g + 1]; i++) {
+			const struct kc_batch_stop *se = &e[bk.order[i]];
+			struct kc_request r = {.type = KC_REQ_STOP_REPLICA,
+					       .correlation_id = corr,
+					       .n_to = 1,
+					       .to = &bk.brokers[g],
+					       .stop_pid = se->pid,
+					       .stop_delete = se->del,
+					       .stop_wants_response = se->cb};
+			emit(c, &r);
+		}
+	buckets_free(&bk);
+}
+
+/* sendRequestsToBrokers(controllerEpoch, correlationId++). */
+void kc_batch_flush(struct kc_controller *c, struct kc_batch *b)
+{
+	uint32_t corr = c->correlation_id++;
+	flush_lair(c, b, corr);
+	flush_umr(c, b, corr);
+	flush_stop(c, b, corr);
+	batch_clear(b);
+}
+
+void kc_send_update_metadata(struct kc_controller *c, const int32_t *to, uint32_t n_to,
+			     const uint32_t *pids, uint32_t n_pids)
+{
+	struct kc_batch *b = &c->controller_batch;
+	if (!kc_batch_new(c, b))
+		return;
+	kc_batch_add_umr(c, b, to, n_to, pids, n_pids);
+	kc_batch_flush(c, b);
+}

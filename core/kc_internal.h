@@ -1,0 +1,235 @@
+/* kc_internal.h — the controller's private data layout (ControllerContext, the two state
+ * machines' maps, the deletion manager's sets, three request batches) and the prototypes that
+ * the core's modules share. Flat arrays indexed by dense ids; no allocation per replica.
+ * Nothing outside core/ includes this file. */
+#ifndef KC_INTERNAL_H
+#define KC_INTERNAL_H
+
+#include "kc.h"
+
+#define KC_NONE UINT32_MAX
+#define KC_NO_STATE 0xFF /* a state map without an entry for the key */
+
+/* One slice of a pool: [off, off + len) with room for cap. */
+struct kc_slice {
+	uint32_t off;
+	uint8_t len, cap;
+};
+
+/* A replica state map entry (Kafka's Map[PartitionAndReplica, ReplicaState]). */
+struct kc_rs {
+	int32_t broker;
+	uint8_t state;
+};
+
+/* Everything the controller caches about one partition. */
+struct kc_part {
+	uint32_t topic, number;
+	struct kc_slice ar;   /* partitionReplicaAssignment (ordered); valid when `known` */
+	struct kc_slice isr;  /* cached ISR; valid when `has_lead` */
+	struct kc_slice rar;  /* partitionsBeingReassigned(p).newReplicas; valid when `reassigning` */
+	struct kc_slice rs;   /* replica state map entries, sorted by broker id */
+	int32_t leader, leader_epoch, lead_ctrl_epoch, zk_version;
+	uint32_t touched;     /* the event stamp that last counted this partition */
+	uint8_t pstate;       /* partition state map entry, or KC_NO_STATE */
+	bool known;           /* in partitionReplicaAssignment */
+	bool has_lead;        /* in partitionLeadershipInfo */
+	bool deleting;        /* in the deletion manager's partitionsToBeDeleted */
+	bool preferred;       /* in partitionsUndergoingPreferredReplicaElection */
+	bool reassigning;     /* in partitionsBeingReassigned */
+	bool isr_watched;     /* the reassignment ISR-change listener is registered */
+};
+
+struct kc_topic {
+	uint32_t parts_off, parts_len, parts_cap; /* pids by partition number (KC_NONE: none) */
+	bool exists;     /* in allTopics */
+	bool queued;     /* topicsToBeDeleted */
+	bool ineligible; /* topicsIneligibleForDeletion */
+	bool watched;    /* the add-partitions listener is registered */
+	uint32_t listed_stamp; /* event stamp: named by the children list being handled */
+};
+
+/* A growable array of fixed-size items. */
+struct kc_vec {
+	void *data;
+	uint32_t len, cap, item;
+};
+
+/* ControllerBrokerRequestBatch (spec §8): entries until flushed. */
+struct kc_batch_value {
+	int32_t leader, leader_epoch, ctrl_epoch, zk_version;
+	uint32_t isr_off, ar_off; /* into the batch's int pool */
+	uint8_t isr_len, ar_len;
+};
+struct kc_batch_lair {
+	int32_t broker;
+	uint32_t pid, val;
+};
+struct kc_batch_umr {
+	uint32_t pid, val, set; /* set: index into the batch's recipient sets */
+};
+struct kc_batch_stop {
+	int32_t broker;
+	uint32_t pid;
+	bool del, cb;
+};
+struct kc_batch {
+	struct kc_vec lair, umr, stop, values, ints, sets; /* sets: (off, len) into ints */
+	uint64_t deleting_sets; /* recipient lists owed the partitions being deleted */
+};
+
+struct kc_controller {
+	struct kc_config cfg;
+	struct kc_store st;
+	struct kc_sink sink;
+
+	/* controller epoch and the version of /controller_epoch it wrote */
+	int32_t epoch, epoch_zk_version;
+	bool active;            /* channel manager running (isActive) */
+	bool replica_sm_started, partition_sm_started;
+	uint32_t correlation_id;
+
+	/* brokers: registered (liveOrShuttingDown) and shutting down, as bitmaps and sorted ids */
+	uint64_t *registered, *shutting;
+	struct kc_vec registered_ids; /* int32_t, ascending */
+
+	struct kc_part *parts;
+	uint32_t n_parts, cap_parts;
+	struct kc_topic *topics;
+	uint32_t n_topics, cap_topics;
+	struct kc_vec pool;     /* int32_t: AR, ISR and RAR slices */
+	struct kc_vec rs_pool;  /* struct kc_rs */
+	struct kc_vec pids;     /* uint32_t: each topic's pids by number */
+
+	/* the deletion manager: started (thread running) and its wake-up flag */
+	bool deletion_started, deletion_signal;
+
+	struct kc_batch replica_batch, partition_batch, controller_batch;
+
+	/* per-event accounting */
+	uint32_t event_stamp, touched_count;
+
+	/* scratch */
+	struct kc_vec tmp_pids, tmp_pids2, tmp_ints;
+	uint32_t *broker_slot;  /* broker id -> group, during a flush; KC_NONE otherwise */
+};
+
+/* ---- vec, pools, sets (kc_context.c) ---- */
+void kc_vec_init(struct kc_vec *v, uint32_t item);
+void kc_vec_free(struct kc_vec *v);
+void *kc_vec_push(struct kc_vec *v); /* aborts the process through a trap on OOM */
+void *kc_vec_at(const struct kc_vec *v, uint32_t i);
+int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
+void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
+bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
+void kc_fatal_oom(void);
+
+bool kc_bit(const uint64_t *bits, int32_t b);
+bool kc_registered(const struct kc_controller *c, int32_t b);   /* liveOrShuttingDown */
+bool kc_live(const struct kc_controller *c, int32_t b);         /* liveBrokerIds */
+const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n);
+void kc_set_shutting_down(struct kc_controller *c, int32_t b, bool on);
+
+struct kc_part *kc_part(struct kc_controller *c, uint32_t pid);
+struct kc_topic *kc_topic(struct kc_controller *c, uint32_t topic);
+void kc_touch(struct kc_controller *c, uint32_t pid);
+void kc_event_begin(struct kc_controller *c);
+
+/* copy a partition's AR / cached ISR to a caller buffer of KC_MAX_REPLICAS */
+uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out);
+void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_t n);
+bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out);
+void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch);
+/* canonical iteration key: (topic id, partition number) */
+uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid);
+
+/* replica and partition state maps */
+int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker); /* KC_NO_STATE */
+void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s);
+void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker);
+
+/* the context: load from the store (initializeControllerContext minus the managers) */
+void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n);
+void kc_load_brokers(struct kc_controller *c, const int32_t *ids, uint32_t n);
+void kc_remove_topic(struct kc_controller *c, uint32_t topic);
+/* let the context name a partition the store reported, before it has an AR */
+void kc_note_partition(struct kc_controller *c, uint32_t topic, uint32_t number, uint32_t pid);
+/* partitions of a topic that have an AR, by number, into c->tmp_* style vec (uint32 pids) */
+void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct kc_vec *out);
+/* every partition with an AR, canonical order */
+void kc_all_partitions(const struct kc_controller *c, struct kc_vec *out);
+bool kc_store_topic_unclean(struct kc_controller *c, uint32_t topic);
+
+/* replica sets are (pid, broker) pairs in canonical order */
+struct kc_replica {
+	uint32_t pid;
+	int32_t broker;
+};
+
+/* ---- request batch (kc_batch.c) ---- */
+void kc_batch_init(struct kc_batch *b);
+void kc_batch_free(struct kc_batch *b);
+bool kc_batch_new(struct kc_controller *c, struct kc_batch *b);
+void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+		       uint32_t ar_len);
+void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
+		       bool del, bool callback);
+/* pids == NULL: every partition with cached leadership */
+void kc_batch_add_umr(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		      const uint32_t *pids, uint32_t n_pids);
+void kc_batch_flush(struct kc_controller *c, struct kc_batch *b);
+/* sendUpdateMetadataRequest on the controller's own batch */
+void kc_send_update_metadata(struct kc_controller *c, const int32_t *to, uint32_t n_to,
+			     const uint32_t *pids, uint32_t n_pids);
+
+/* ---- state machines (kc_replica_sm.c, kc_partition_sm.c) ---- */
+void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uint32_t n,
+			enum kc_replica_state target, bool deletion_callback);
+void kc_replica_sm_startup(struct kc_controller *c);
+void kc_partition_changes(struct kc_controller *c, const uint32_t *pids, uint32_t n,
+			  enum kc_partition_state target, enum kc_selector sel);
+void kc_partition_sm_startup(struct kc_controller *c);
+void kc_trigger_online_partitions(struct kc_controller *c);
+/* removeReplicaFromIsr (spec §6.9); false when there is no state znode */
+bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t replica,
+				struct kc_lisr *out, enum kc_reason *why);
+/* the replicas (canonical order) of pids, or on brokers */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n,
+			       struct kc_vec *out);
+void kc_log_state(struct kc_controller *c, bool is_partition, bool applied, uint32_t pid,
+		  int32_t broker, int from, int to, enum kc_reason why, int32_t leader);
+
+/* ---- selectors (kc_selectors.c): spec §4, 0.8.2 ---- */
+struct kc_select_out {
+	struct kc_lisr lisr;
+	int32_t recipients[KC_MAX_REPLICAS];
+	uint32_t n_recipients;
+	bool not_needed;    /* LeaderElectionNotNeeded: swallowed, the partition goes Online */
+	bool unclean_used;
+};
+/* Select a leader for pid from the state znode value `cur`; KC_OK or the failure. The offline
+ * selector reads the topic's unclean setting from the store when no ISR member is live. */
+enum kc_reason kc_select_leader(struct kc_controller *c, enum kc_selector sel, uint32_t pid,
+				const struct kc_lisr *cur, struct kc_select_out *out);
+
+/* ---- controller callbacks shared between modules ---- */
+void kc_on_partition_reassignment(struct kc_controller *c, uint32_t pid);
+void kc_initiate_reassignment(struct kc_controller *c, uint32_t pid, const int32_t *rar, uint32_t n);
+void kc_remove_from_reassignment(struct kc_controller *c, uint32_t pid);
+void kc_on_preferred_election(struct kc_controller *c, const uint32_t *pids, uint32_t n, bool automatic);
+void kc_initialize_reassignment_and_preferred(struct kc_controller *c);
+
+/* ---- deletion manager (kc_deletion.c) ---- */
+bool kc_deletion_enabled(const struct kc_controller *c);
+bool kc_topic_queued(const struct kc_controller *c, uint32_t topic);
+bool kc_part_deleting(const struct kc_controller *c, uint32_t pid);
+void kc_deletion_init(struct kc_controller *c);
+void kc_deletion_start(struct kc_controller *c);
+void kc_deletion_shutdown(struct kc_controller *c);
+void kc_deletion_enqueue(struct kc_controller *c, const uint32_t *topics, uint32_t n);
+void kc_deletion_resume(struct kc_controller *c, const uint32_t *topics, uint32_t n);
+void kc_deletion_mark_ineligible(struct kc_controller *c, const uint32_t *topics, uint32_t n);
+void kc_deletion_fail_replicas(struct kc_controller *c, const struct kc_replica *r, uint32_t n);
+
+#endif

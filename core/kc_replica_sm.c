@@ -1,0 +1,241 @@
+/* kc_replica_sm.c — ReplicaStateMachine of 0.8.2 (spec §2, the seed's class):
+ * handleStateChanges over a set of (partition, replica) pairs with the per-target actions,
+ * startup(), and the controller's removeReplicaFromIsr (§6.9) that OfflineReplica relies on. */
+#include <string.h>
+
+#include "kc_internal.h"
+
+void kc_log_state(struct kc_controller *c, bool is_partition, bool applied, uint32_t pid,
+		  int32_t broker, int from, int to, enum kc_reason why, int32_t leader)
+{
+	struct kc_state_change sc = {.is_partition = is_partition,
+				     .applied = applied,
+				     .pid = pid,
+				     .broker = broker,
+				     .from = (uint8_t)from,
+				     .to = (uint8_t)to,
+				     .reason = why,
+				     .leader = leader,
+				     .controller_id = c->cfg.broker_id,
+				     .controller_epoch = c->epoch};
+	c->sink.state_change(c->sink.self, &sc);
+}
+
+/* removeReplicaFromIsr: shrink the ISR in ZooKeeper (leader -1 if it was the leader; the last
+ * member kept when the topic disallows unclean election), epoch + 1, conditional on the version
+ * just read, retried on conflict. The value is cached with our epoch even when no write was
+ * needed. */
+bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t replica,
+				struct kc_lisr *out, enum kc_reason *why)
+{
+	for (;;) {
+		struct kc_lisr cur;
+		if (c->st.read_state(c->st.self, pid, &cur) != KC_ZK_OK) {
+			*why = KC_FAIL_NO_STATE_ZNODE;
+			return false;
+		}
+		if (cur.controller_epoch > c->epoch) {
+			*why = KC_FAIL_NEWER_CONTROLLER;
+			return false;
+		}
+		if (!kc_list_has(cur.isr, cur.isr_len, replica)) {
+			kc_cache_lead(c, pid, &cur, c->epoch);
+			cur.controller_epoch = c->epoch;
+			*out = cur;
+			return true;
+		}
+		struct kc_lisr next = cur;
+		next.leader = replica == cur.leader ? KC_NO_LEADER : cur.leader;
+		next.isr_len = 0;
+		for (uint32_t i = 0; i < cur.isr_len; i++)
+			if (cur.isr[i] != replica)
+				next.isr[next.isr_len++] = cur.isr[i];
+		if (next.isr_len == 0 && !kc_store_topic_unclean(c, c->parts[pid].topic))
+			memcpy(next.isr, cur.isr, (next.isr_len = cur.isr_len) * sizeof(int32_t));
+		next.leader_epoch = cur.leader_epoch + 1;
+		next.controller_epoch = c->epoch;
+		int32_t version = -1;
+		enum kc_zk_rc rc = c->st.update_state(c->st.self, pid, &next, cur.zk_version, &version);
+		next.zk_version = rc == KC_ZK_OK ? version : -1;
+		kc_cache_lead(c, pid, &next, c->epoch);
+		if (rc == KC_ZK_OK) {
+			*out = next;
+			return true;
+		}
+	}
+}
+
+static void to_offline(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+		       uint32_t n_ar)
+{
+	struct kc_batch *b = &c->replica_batch;
+	enum kc_reason why = KC_FAIL_NO_LEADERSHIP;
+	struct kc_lisr v;
+	/* the broker may be dead: the channel drops what it cannot deliver */
+	kc_batch_add_stop(c, b, broker, pid, false, false);
+	if (!c->parts[pid].has_lead || !kc_remove_replica_from_isr(c, pid, broker, &v, &why)) {
+		kc_log_state(c, false, false, pid, broker, cur, KC_OFFLINE_REPLICA, why, 0);
+		return;
+	}
+	if (!kc_part_deleting(c, pid)) {
+		int32_t to[KC_MAX_REPLICAS];
+		uint32_t n = 0;
+		if (c->cfg.inject & KC_INJECT_KAFKA_1188)
+			to[n++] = v.leader;
+		else
+			for (uint32_t i = 0; i < n_ar; i++)
+				if (ar[i] != broker)
+					to[n++] = ar[i];
+		kc_batch_add_lair(c, b, to, n, pid, &v, c->epoch, ar, n_ar);
+	}
+	kc_rstate_put(c, pid, broker, KC_OFFLINE_REPLICA);
+	kc_log_state(c, false, true, pid, broker, cur, KC_OFFLINE_REPLICA, KC_OK, 0);
+}
+
+static void to_new(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+		   uint32_t n_ar)
+{
+	struct kc_lisr v;
+	if (c->st.read_state(c->st.self, pid, &v) == KC_ZK_OK) {
+		if (v.leader == broker && !(c->cfg.inject & KC_INJECT_SELFTEST_NEW_REPLICA_FOR_LEADER)) {
+			kc_log_state(c, false, false, pid, broker, cur, KC_NEW_REPLICA, KC_FAIL_REPLICA_IS_LEADER, 0);
+			return;
+		}
+		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
+	}
+	kc_rstate_put(c, pid, broker, KC_NEW_REPLICA);
+	kc_log_state(c, false, true, pid, broker, cur, KC_NEW_REPLICA, KC_OK, 0);
+}
+
+static void to_online(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+		      uint32_t n_ar)
+{
+	struct kc_lisr v;
+	if (cur == KC_NEW_REPLICA) {
+		if (!kc_list_has(ar, n_ar, broker)) {
+			int32_t grown[KC_MAX_REPLICAS];
+			memcpy(grown, ar, n_ar * sizeof *ar);
+			grown[n_ar] = broker;
+			kc_set_ar(c, pid, grown, n_ar + 1);
+		}
+	} else if (kc_get_lead(c, pid, &v)) {
+		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
+	}
+	/* else: the partition never had a leader, so there is nothing to tell the broker yet */
+	kc_rstate_put(c, pid, broker, KC_ONLINE_REPLICA);
+	kc_log_state(c, false, true, pid, broker, cur, KC_ONLINE_REPLICA, KC_OK, 0);
+}
+
+static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
+			  enum kc_replica_state target, bool deletion_callback)
+{
+	if (!c->replica_sm_started) {
+		kc_log_state(c, false, false, pid, broker, KC_NON_EXISTENT_REPLICA, target, KC_FAIL_NOT_STARTED, 0);
+		return;
+	}
+	kc_touch(c, pid);
+	int cur = kc_rstate(c, pid, broker);
+	if (cur == KC_NO_STATE) {
+		cur = KC_NON_EXISTENT_REPLICA;
+		kc_rstate_put(c, pid, broker, KC_NON_EXISTENT_REPLICA);
+	}
+	if (!c->parts[pid].known) {
+		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_UNKNOWN_PARTITION, 0);
+		return;
+	}
+	if (!kc_replica_edge_valid(cur, target) && !(c->cfg.inject & KC_INJECT_SELFTEST_SKIP_REPLICA_GUARD)) {
+		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_INVALID_EDGE, 0);
+		return;
+	}
+	int32_t ar[KC_MAX_REPLICAS];
+	uint32_t n_ar = kc_get_ar(c, pid, ar);
+	switch (target) {
+	case KC_NEW_REPLICA:
+		to_new(c, pid, broker, cur, ar, n_ar);
+		return;
+	case KC_ONLINE_REPLICA:
+		to_online(c, pid, broker, cur, ar, n_ar);
+		return;
+	case KC_OFFLINE_REPLICA:
+		to_offline(c, pid, broker, cur, ar, n_ar);
+		return;
+	case KC_REPLICA_DELETION_STARTED:
+		kc_rstate_put(c, pid, broker, KC_REPLICA_DELETION_STARTED);
+		kc_batch_add_stop(c, &c->replica_batch, broker, pid, true, deletion_callback);
+		break;
+	case KC_REPLICA_DELETION_INELIGIBLE:
+	case KC_REPLICA_DELETION_SUCCESSFUL:
+		kc_rstate_put(c, pid, broker, (uint8_t)target);
+		break;
+	case KC_NON_EXISTENT_REPLICA: {
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < n_ar; i++)
+			if (ar[i] != broker)
+				ar[n++] = ar[i];
+		kc_set_ar(c, pid, ar, n);
+		kc_rstate_remove(c, pid, broker);
+		break;
+	}
+	}
+	kc_log_state(c, false, true, pid, broker, cur, target, KC_OK, 0);
+}
+
+void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uint32_t n,
+			enum kc_replica_state target, bool deletion_callback)
+{
+	if (n == 0)
+		return;
+	if (!kc_batch_new(c, &c->replica_batch))
+		return; /* 0.8.2 logs "Error while moving some replicas" and does nothing */
+	c->st.bulk_begin(c->st.self);
+	for (uint32_t i = 0; i < n; i++)
+		handle_change(c, r[i].pid, r[i].broker, target, deletion_callback);
+	c->st.bulk_end(c->st.self);
+	kc_batch_flush(c, &c->replica_batch);
+}
+
+/* The replicas of the given partitions, brokers by id within each partition. */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, struct kc_vec *out)
+{
+	out->len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t ar[KC_MAX_REPLICAS];
+		uint32_t n_ar = kc_get_ar(c, pids[i], ar);
+		uint32_t first = out->len;
+		for (uint32_t j = 0; j < n_ar; j++) {
+			struct kc_replica *rep = kc_vec_push(out);
+			rep->pid = pids[i];
+			rep->broker = ar[j];
+			for (uint32_t k = out->len - 1; k > first; k--) {
+				struct kc_replica *a = kc_vec_at(out, k - 1), *b = kc_vec_at(out, k);
+				if (a->broker <= b->broker)
+					break;
+				struct kc_replica t = *a;
+				*a = *b;
+				*b = t;
+			}
+		}
+	}
+}
+
+/* startup(): replicas on live brokers Online, the rest ReplicaDeletionIneligible (direct
+ * writes, not transitions), then every live replica → OnlineReplica. */
+void kc_replica_sm_startup(struct kc_controller *c)
+{
+	kc_all_partitions(c, &c->tmp_pids);
+	struct kc_vec reps, live;
+	kc_vec_init(&reps, sizeof(struct kc_replica));
+	kc_vec_init(&live, sizeof(struct kc_replica));
+	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, &reps);
+	for (uint32_t i = 0; i < reps.len; i++) {
+		const struct kc_replica *r = kc_vec_at(&reps, i);
+		bool up = kc_live(c, r->broker);
+		kc_rstate_put(c, r->pid, r->broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
+		if (up)
+			*(struct kc_replica *)kc_vec_push(&live) = *r;
+	}
+	c->replica_sm_started = true;
+	kc_replica_changes(c, live.data, live.len, KC_ONLINE_REPLICA, false);
+	kc_vec_free(&reps);
+	kc_vec_free(&live);
+}

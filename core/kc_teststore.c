@@ -867,8 +867,9 @@ bool kc_ts_preferred(struct kc_ts *ts, const struct kc_admin_entry **e, uint32_t
 bool kc_ts_watch_on(const struct kc_ts *ts, enum kc_watch kind, uint32_t id)
 {
 	for (uint32_t i = 0; i < ts->n_watches; i++)
-		if (ts->watches[i].kind == kind && ts->watches[i].id == id)
-			return ts->watches[i].on;
+		if (ts->watches[i].kind == kind && (id == KC_TS_ANY || ts->watches[i].id == id) &&
+		    ts->watches[i].on)
+			return true;
 	return false;
 }
 

@@ -86,7 +86,7 @@ bool kc_ts_reassign(struct kc_ts *ts, const struct kc_admin_entry **e, uint32_t 
 void kc_ts_put_preferred(struct kc_ts *ts, const struct kc_admin_entry *e, uint32_t n);
 bool kc_ts_preferred(struct kc_ts *ts, const struct kc_admin_entry **e, uint32_t *n);
 
-/* Watch registrations: current state, number of calls, number currently on. */
+/* Watch registrations: on now (id KC_TS_ANY: any id of that kind), calls, number on now. */
 bool kc_ts_watch_on(const struct kc_ts *ts, enum kc_watch kind, uint32_t id);
 uint32_t kc_ts_watch_calls(const struct kc_ts *ts, enum kc_watch kind, uint32_t id, bool on);
 uint32_t kc_ts_watches_on(const struct kc_ts *ts);

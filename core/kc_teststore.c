@@ -57,7 +57,7 @@ struct kc_ts {
 	struct kc_store store;
 	bool epoch_exists;
 	int32_t epoch, epoch_version;
-	bool epoch_race;
+	bool epoch_race, epoch_race_at_create;
 	int32_t epoch_race_value;
 	int32_t brokers[KC_TS_MAX_BROKERS];
 	uint32_t n_brokers;
@@ -224,6 +224,19 @@ static void kc_ts_bulk_end(void *self)
 		ts->bulk_depth--;
 }
 
+/* The other controller's write to /controller_epoch lands now. */
+static void kc_ts_epoch_race(struct kc_ts *ts)
+{
+	ts->epoch_race = false;
+	if (ts->epoch_exists) {
+		ts->epoch_version++;
+	} else {
+		ts->epoch_exists = true;
+		ts->epoch_version = 0;
+	}
+	ts->epoch = ts->epoch_race_value;
+}
+
 static enum kc_zk_rc kc_ts_read_controller_epoch(void *self, int32_t *epoch, int32_t *version)
 {
 	struct kc_ts *ts = self;
@@ -234,17 +247,8 @@ static enum kc_zk_rc kc_ts_read_controller_epoch(void *self, int32_t *epoch, int
 		*version = ts->epoch_version;
 		rc = KC_ZK_OK;
 	}
-	if (ts->epoch_race) {
-		/* the other controller's write lands after this read */
-		ts->epoch_race = false;
-		if (ts->epoch_exists) {
-			ts->epoch_version++;
-		} else {
-			ts->epoch_exists = true;
-			ts->epoch_version = 0;
-		}
-		ts->epoch = ts->epoch_race_value;
-	}
+	if (ts->epoch_race && !ts->epoch_race_at_create)
+		kc_ts_epoch_race(ts);
 	return rc;
 }
 
@@ -270,6 +274,8 @@ static enum kc_zk_rc kc_ts_create_controller_epoch(void *self, int32_t epoch)
 {
 	struct kc_ts *ts = self;
 	kc_ts_log(ts, KC_TS_CREATE_EPOCH, 0);
+	if (ts->epoch_race && ts->epoch_race_at_create)
+		kc_ts_epoch_race(ts);
 	if (ts->epoch_exists)
 		return KC_ZK_NODEEXISTS;
 	ts->epoch_exists = true;
@@ -623,9 +629,10 @@ bool kc_ts_controller_epoch(const struct kc_ts *ts, int32_t *epoch, int32_t *ver
 	return true;
 }
 
-void kc_ts_race_controller_epoch(struct kc_ts *ts, int32_t epoch)
+void kc_ts_race_controller_epoch(struct kc_ts *ts, int32_t epoch, bool at_create)
 {
 	ts->epoch_race = true;
+	ts->epoch_race_at_create = at_create;
 	ts->epoch_race_value = epoch;
 }
 

@@ -42,10 +42,11 @@ void kc_ts_free(struct kc_ts *ts);
 const struct kc_store *kc_ts_store(struct kc_ts *ts);
 
 /* /controller_epoch: set it outright; read it; make "another controller" write `epoch` right
- * after the next read_controller_epoch returns (the race of spec §6.1 step 3). */
+ * after the next read_controller_epoch returns, or (at_create) just before the next
+ * create_controller_epoch runs: the races of spec §6.1 step 3. */
 void kc_ts_put_controller_epoch(struct kc_ts *ts, int32_t epoch, int32_t version);
 bool kc_ts_controller_epoch(const struct kc_ts *ts, int32_t *epoch, int32_t *version);
-void kc_ts_race_controller_epoch(struct kc_ts *ts, int32_t epoch);
+void kc_ts_race_controller_epoch(struct kc_ts *ts, int32_t epoch, bool at_create);
 
 /* /brokers/ids */
 void kc_ts_register(struct kc_ts *ts, int32_t broker);

@@ -1,0 +1,36 @@
+/* sim_metrics.h — the run's figures (scenario-format Results): the per-change rows of
+ * timeline.csv, per-partition unavailability for partitions.csv, summary.json's "figures"
+ * (counts, partition-seconds, maxima, leaders per broker) and "operations" spans. Counts are
+ * kept from what each event changed, never by scanning every partition per event. */
+#ifndef SIM_METRICS_H
+#define SIM_METRICS_H
+
+#include <stdio.h>
+
+#include "sim_observe.h"
+
+struct sim_metrics;
+struct sim_metrics *sim_metrics_new(struct sim_world *w);
+void sim_metrics_free(struct sim_metrics *m);
+
+void sim_metrics_request(struct sim_world *w, struct sim_metrics *m, uint32_t req, bool dropped);
+void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const struct kc_election *e);
+void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting);
+void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_change what, uint32_t id);
+void sim_metrics_broker_process(struct sim_world *w, struct sim_metrics *m, uint32_t b, bool up);
+void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t b, const struct sim_cevent *ev,
+			    uint64_t t0, uint64_t end);
+void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, int32_t broker,
+			  uint64_t t);
+void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, uint64_t t);
+/* After every event: a timeline.csv row when a count changed. */
+void sim_metrics_after_event(struct sim_world *w, struct sim_metrics *m);
+/* Close the run at w->now. */
+void sim_metrics_end(struct sim_world *w, struct sim_metrics *m);
+/* Writers for the result files (called by sim_report.c). */
+void sim_metrics_write_timeline(const struct sim_metrics *m, FILE *f);
+void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_metrics *m, FILE *f);
+/* summary.json's "figures" object, indented by `indent` spaces. */
+void sim_metrics_write_figures(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int indent);
+
+#endif

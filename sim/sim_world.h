@@ -1,0 +1,288 @@
+/* sim_world.h — the simulated cluster around the controller core: the clock and event queue,
+ * ZooKeeper, brokers (their processes, sessions, replicas, caches), the controller-to-broker
+ * channels, and the hooks that observers (checker, metrics, trace) get. One struct holds it
+ * all; modules own their parts (sim_broker.c, sim_channel.c, sim_ctrl.c, sim_timeline.c,
+ * sim_run.c). Brokers are dense indexes into the scenario's broker list; topics are scenario
+ * topic indexes; pid = first_pid[topic] + partition number, so pid order is canonical order. */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kc.h"
+#include "sim_lists.h"
+#include "sim_queue.h"
+#include "sim_rng.h"
+#include "sim_scenario.h"
+#include "sim_zk.h"
+
+#define SIM_NEVER UINT64_MAX
+#define SIM_SEND_RETRY_US 300000u /* 0.8.2's send thread backoff */
+
+/* Event kinds (struct sim_event.kind). */
+enum sim_ev {
+	EV_TIMELINE,          /* a = timeline entry index */
+	EV_EXPIRE,            /* a = broker, b = session */
+	EV_NOTIFY,            /* a = broker, b = kind, c = id; watch notification */
+	EV_NOTICE_EXPIRY,     /* a = broker, b = incarnation */
+	EV_SEND,              /* a = controller broker, b = target broker, c = channel generation */
+	EV_DELIVER,           /* a = request index */
+	EV_RESPONSE,          /* a = request index */
+	EV_CS_DELIVER,        /* a = broker, b = attempt generation: ControlledShutdownRequest arrives */
+	EV_CS_RESPONSE,       /* a = broker, b = attempt generation, c = remaining (-1: error) */
+	EV_CS_TIMEOUT,        /* a = broker, b = attempt generation */
+	EV_CS_RETRY,          /* a = broker, b = attempt generation */
+	EV_START,             /* a = broker: (re)start, register */
+	EV_REGISTER_RETRY,    /* a = broker, b = incarnation */
+	EV_CATCHUP,           /* a = broker, b = pid, c = fetch generation */
+	EV_ISR_CHECK,         /* a = broker, b = incarnation */
+	EV_RESUME,            /* a = broker, b = pause generation */
+	EV_ISOLATION_END,     /* a = broker, b = isolation generation */
+	EV_CTRL_RUN,          /* a = broker */
+	EV_REBALANCE,         /* a = broker, b = rebalance generation */
+	EV_ROLLING,           /* a = rolling restart index, b = step */
+	EV_DEFERRED_MARK,     /* unused kind slot kept for trace names */
+};
+
+enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
+
+/* One broker's replica of one partition (its ReplicaManager's Partition), plus the leader's
+ * view of this follower (last_caught_up_us), which outlives the follower's process. */
+struct sim_rep {
+	int32_t broker;           /* index */
+	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
+	uint8_t role;
+	int32_t leader;           /* broker id the broker follows/is */
+	int32_t leader_epoch;
+	int32_t zk_version;
+	int32_t ctrl_epoch;
+	uint32_t isr, ar;         /* sim_lists ids (leader: its local ISR) */
+	int32_t fetch_from;       /* broker index fetched from, -1 none */
+	uint64_t fetch_start_us;
+	uint64_t fetch_gen;
+	uint64_t last_caught_up_us;
+	uint64_t became_leader_us;
+};
+
+/* A controller event waiting in a controller's queue (architecture S3, S5). */
+enum sim_cev {
+	CE_FAILOVER,
+	CE_BROKER_CHANGE,
+	CE_TOPIC_CHANGE,
+	CE_TOPIC_DATA,
+	CE_DELETE_TOPICS,
+	CE_REASSIGN,
+	CE_PREFERRED,
+	CE_PARTITION_STATE,
+	CE_DELETION_PASS,
+	CE_STOP_REPLICA_RESPONSE,
+	CE_REBALANCE,
+	CE_CONTROLLED_SHUTDOWN,
+	CE_REPLICA_TRANSITION,
+	CE_PARTITION_TRANSITION,
+	CE_COUNT
+};
+struct sim_cevent {
+	uint8_t kind;
+	int64_t a, b;             /* kind's arguments */
+	uint32_t off, len;        /* payload in world.payload */
+	uint64_t enqueued_us;
+};
+
+/* A request message on a channel: a slice of a payload (batch_requests: false splits). */
+struct sim_req {
+	uint32_t payload;
+	uint32_t first, count;    /* entries of the payload this message carries */
+	int32_t from, to;         /* broker indexes */
+	uint64_t chan_gen;
+	uint64_t depart_us;
+	uint64_t handled_us;
+};
+
+/* What the controller's batch built, shared by every message that carries part of it. */
+struct sim_entry {
+	uint32_t pid;
+	int32_t leader, leader_epoch, ctrl_epoch, zk_version;
+	uint32_t isr, ar;
+};
+struct sim_payload {
+	uint8_t type;             /* enum kc_request_type */
+	int32_t controller_id, controller_epoch;
+	uint32_t first_entry, n_entries; /* in world.entries */
+	uint32_t leaders;         /* LeaderAndIsr: list id (Kafka ids) */
+	uint32_t live;            /* UpdateMetadata: list id */
+	uint32_t stop_pid;
+	bool stop_delete, stop_response;
+	uint32_t meta_first;      /* UpdateMetadata: first record in world.meta (one per entry) */
+};
+
+/* One controller -> broker channel (S8). */
+struct sim_chan {
+	bool open;
+	uint64_t gen;
+	bool busy;                /* a request is on the wire or awaiting its answer */
+	bool send_scheduled;
+	uint32_t *q;              /* request indexes */
+	uint32_t head, len, cap;
+};
+
+/* A metadata cache record: shared by every broker that applied the same UpdateMetadata. */
+struct sim_meta {
+	int32_t leader, leader_epoch;
+	uint32_t isr;
+};
+
+struct sim_bk {
+	int32_t id;
+	bool up;
+	uint32_t incarnation;
+	uint64_t down_since;
+	uint64_t paused_until, pause_gen;
+	uint64_t iso_zk_until, iso_ctrl_until, iso_brokers_until, iso_gen;
+	uint64_t stall_since;     /* paused, down or cut off from brokers since (SIM_NEVER: not) */
+	uint64_t silent_since;    /* no heartbeats (down, paused, cut off from ZooKeeper) since */
+	bool expired_unnoticed;   /* its session expired while it ran */
+	bool registered_once;     /* registered in this incarnation */
+	int32_t known_ctrl_epoch; /* highest controller epoch accepted this incarnation */
+	int32_t believed_controller;
+	/* controlled shutdown, broker side */
+	bool shutting_down;
+	uint32_t cs_attempts;
+	uint64_t cs_gen;
+	uint64_t cs_start_us;
+	int32_t rolling;          /* rolling restart index driving it, -1 none */
+	/* the controller module */
+	struct kc_controller *kc;
+	bool failover_started;    /* active: /controller names it and its failover has begun */
+	struct sim_cevent *fifo;
+	uint32_t fifo_head, fifo_len, fifo_cap;
+	bool ctrl_run_scheduled;
+	uint64_t busy_until;
+	bool pass_queued;
+	uint64_t rebalance_gen;
+	struct sim_chan *chan;    /* per target broker, allocated on first use */
+	/* deferred events while paused or cut off */
+	struct sim_event *deferred;
+	uint32_t n_deferred, cap_deferred;
+	/* metadata cache: per pid index into world.meta, 0 = none (allocated on first use) */
+	uint32_t *meta;
+	uint32_t live_list;       /* its cached live broker list */
+	/* pids it holds a replica record for (may hold stale entries) */
+	uint32_t *hosted;
+	uint32_t n_hosted, cap_hosted;
+};
+
+struct sim_observer; /* sim_observe.h */
+
+struct sim_world {
+	const struct sim_scenario *sc;
+	const struct sim_config *cfg;
+	uint64_t now;
+	struct sim_queue q;
+	struct sim_rng jitter_rng, placement_rng;
+	struct sim_lists lists;
+	struct sim_zk zk;
+	struct kc_store store;
+	struct kc_sink sink;
+	uint32_t inject;          /* kc_inject bits for the core */
+	bool inject_on[SIM_INJECT_COUNT];
+
+	uint32_t n_brokers;
+	struct sim_bk *bk;
+	uint32_t n_topics;
+	uint32_t *first_pid;      /* per topic */
+	uint32_t n_parts;
+	uint32_t *pid_topic, *pid_number;
+
+	/* replica records: per pid a slice of world.reps */
+	struct sim_rep *reps;
+	uint32_t n_reps, cap_reps;
+	uint32_t *rep_off;
+	uint8_t *rep_len, *rep_cap;
+
+	/* request plumbing */
+	struct sim_payload *payloads;
+	uint32_t n_payloads, cap_payloads;
+	struct sim_entry *entries;
+	uint64_t n_entries, cap_entries;
+	struct sim_meta *meta;    /* [0] unused */
+	uint64_t n_meta, cap_meta;
+	struct sim_req *reqs;
+	uint32_t n_reqs, cap_reqs;
+	int64_t *payload;         /* controller event payloads */
+	uint64_t n_payload, cap_payload;
+
+	/* the controller event being run */
+	int32_t running_ctrl;     /* broker index, -1 none */
+	uint64_t event_t0;
+	uint64_t event_entry_cost_us;
+
+	/* the flow of the run */
+	uint64_t events;
+	bool stopped;             /* a violation stopped the run */
+	struct sim_observer *obs;
+	bool startup_phase;       /* instant start-up: every latency and cost is zero */
+};
+
+/* ---- world (sim_world.c) ---- */
+void sim_world_init(struct sim_world *w, const struct sim_scenario *sc);
+void sim_world_free(struct sim_world *w);
+void sim_schedule(struct sim_world *w, uint64_t t, enum sim_class cls, enum sim_ev kind, int64_t a, int64_t b,
+		  int64_t c);
+uint64_t sim_jitter(struct sim_world *w);
+int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
+struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */
+struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b);  /* creates */
+bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r);      /* current incarnation */
+void *sim_xrealloc(void *p, size_t n);
+/* Defer an event for a paused or cut-off broker until it can act. */
+void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e);
+void sim_replay_deferred(struct sim_world *w, uint32_t b);
+bool sim_bk_paused(const struct sim_world *w, uint32_t b);
+bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b);
+bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b);
+bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
+/* The active controller (architecture S7), or -1. */
+int32_t sim_active_controller(const struct sim_world *w);
+bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */
+
+/* ---- brokers (sim_broker.c) ---- */
+void sim_broker_start(struct sim_world *w, uint32_t b);
+void sim_broker_crash(struct sim_world *w, uint32_t b);
+void sim_broker_stop(struct sim_world *w, uint32_t b); /* after controlled shutdown */
+void sim_broker_expire_now(struct sim_world *w, uint32_t b);
+void sim_broker_pause(struct sim_world *w, uint32_t b, uint64_t for_us);
+void sim_broker_isolate(struct sim_world *w, uint32_t b, enum sim_isolate_from from, uint64_t for_us);
+void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b);
+void sim_broker_event(struct sim_world *w, const struct sim_event *e);
+void sim_broker_apply(struct sim_world *w, uint32_t b, const struct sim_req *r); /* a request arrives */
+void sim_broker_elect(struct sim_world *w, uint32_t b);
+
+/* ---- channels (sim_channel.c) ---- */
+void sim_chan_set(struct sim_world *w, uint32_t ctrl, uint32_t target, bool open);
+void sim_chan_close_all(struct sim_world *w, uint32_t ctrl);
+void sim_chan_enqueue(struct sim_world *w, uint32_t ctrl, uint32_t target, uint32_t payload, uint32_t first,
+		      uint32_t count, uint64_t depart_us);
+void sim_chan_event(struct sim_world *w, const struct sim_event *e);
+uint32_t sim_chan_in_flight(const struct sim_world *w);
+
+/* ---- controllers (sim_ctrl.c) ---- */
+void sim_ctrl_init_sink(struct sim_world *w);
+void sim_ctrl_enqueue(struct sim_world *w, uint32_t b, enum sim_cev kind, int64_t a, int64_t bb,
+		      const int64_t *payload, uint32_t len);
+void sim_ctrl_run(struct sim_world *w, uint32_t b);
+void sim_ctrl_resign(struct sim_world *w, uint32_t b);
+struct kc_controller *sim_ctrl_module(struct sim_world *w, uint32_t b);
+uint32_t sim_ctrl_queue_len(const struct sim_world *w);
+void sim_ctrl_schedule_rebalance(struct sim_world *w, uint32_t b, uint64_t at);
+
+/* ---- timeline (sim_timeline.c) ---- */
+void sim_timeline_apply(struct sim_world *w, uint32_t entry);
+void sim_timeline_rolling(struct sim_world *w, uint32_t index, uint32_t step);
+/* Kafka's AdminUtils.assignReplicasToBrokers over the live brokers, from the seed. */
+bool sim_assign_replicas(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t first_partition,
+			 int32_t *out);
+
+#endif

@@ -203,12 +203,20 @@ struct buckets {
 	uint32_t *start, *order, n;
 };
 
+/* The broker id that starts entry i (read bytewise: entries are of several struct types). */
+static int32_t broker_at(const void *entries, uint32_t i, size_t stride)
+{
+	int32_t br;
+	memcpy(&br, (const char *)entries + i * stride, sizeof br);
+	return br;
+}
+
 static void bucket_by_broker(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
 			     struct buckets *out)
 {
 	c->tmp_ints.len = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		int32_t br = *(const int32_t *)((const char *)entries + i * stride);
+		int32_t br = broker_at(entries, i, stride);
 		if (c->broker_slot[br] == KC_NONE) {
 			c->broker_slot[br] = 0;
 			*(int32_t *)kc_vec_push(&c->tmp_ints) = br;
@@ -227,11 +235,11 @@ static void bucket_by_broker(struct kc_controller *c, const void *entries, uint3
 	for (uint32_t i = 0; i < g; i++)
 		c->broker_slot[out->brokers[i]] = i;
 	for (uint32_t i = 0; i < n; i++)
-		out->start[c->broker_slot[*(const int32_t *)((const char *)entries + i * stride)] + 1]++;
+		out->start[c->broker_slot[broker_at(entries, i, stride)] + 1]++;
 	for (uint32_t i = 0; i < g; i++)
 		out->start[i + 1] += out->start[i];
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t b = c->broker_slot[*(const int32_t *)((const char *)entries + i * stride)];
+		uint32_t b = c->broker_slot[broker_at(entries, i, stride)];
 		out->order[out->start[b] + fill[b]++] = i;
 	}
 	for (uint32_t i = 0; i < g; i++)

@@ -307,6 +307,8 @@ static bool sim_ld_text(struct sim_ld *ld, uint32_t id, const char *what, const 
 {
 	char got[96];
 	const struct sim_ynode *n = sim_ld_node(ld, id);
+	*s = "";
+	*len = 0;
 	if (n->kind != SIM_YSCALAR || sim_yaml_is_null(&ld->doc, id))
 		return sim_ld_fail(ld, id, "%s: got %s; expected %s", what,
 				   sim_ld_got(ld, id, got, sizeof got), expected);

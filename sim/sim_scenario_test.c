@@ -1297,9 +1297,12 @@ static void test_set_valid(void **state)
 	sim_scenario_free(&sc);
 
 	/* A whole subtree, a list item, and a section the file does not have. */
-	const char *const o2[] = {"cluster.brokers=[1, 2, 5]", "topic_sets.0={prefix: g, count: 2, partitions: 1, "
-				  "replication_factor: 3}",
-				  "invariants.disable=[leader_alive]", "description="};
+	const char *const o2[] = {
+		"cluster.brokers=[1, 2, 5]",
+		("topic_sets.0={prefix: g, count: 2, partitions: 1, replication_factor: 3}"),
+		"invariants.disable=[leader_alive]",
+		"description=",
+	};
 	load_ok_set(set_base, o2, 4, &sc);
 	assert_int_equal(sc.n_brokers, 3);
 	assert_int_equal(sc.brokers[2].id, 5);

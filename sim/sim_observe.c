@@ -183,6 +183,13 @@ void sim_obs_op_end(struct sim_world *w, enum sim_op op, int64_t key, uint64_t t
 		sim_metrics_op_end(w, o->metrics, op, key, t);
 }
 
+void sim_obs_before_time(struct sim_world *w, uint64_t next_t)
+{
+	struct sim_observer *o = w->obs;
+	if (!o->violated)
+		sim_expect_before_time(w, o->expect, next_t);
+}
+
 bool sim_obs_after_event(struct sim_world *w, const struct sim_event *e)
 {
 	struct sim_observer *o = w->obs;

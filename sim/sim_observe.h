@@ -52,7 +52,7 @@ enum sim_zk_change {
 struct sim_observer {
 	struct sim_run_opts opts;
 	struct sim_check *check;
-	struct sim_expect *expect;
+	struct sim_expect_state *expect;
 	struct sim_metrics *metrics;
 	struct sim_trace *trace;
 	/* the run's verdict */
@@ -93,6 +93,8 @@ void sim_obs_timeline(struct sim_world *w, uint32_t entry, bool refused, const c
 /* An operation span began or ended (key tells spans of one kind apart: broker, topic, pid). */
 void sim_obs_op_begin(struct sim_world *w, enum sim_op op, int64_t key, int32_t broker, uint64_t t);
 void sim_obs_op_end(struct sim_world *w, enum sim_op op, int64_t key, uint64_t t);
+/* Before the first event with time next_t runs (SIM_NEVER: the run ends): `at` checks due. */
+void sim_obs_before_time(struct sim_world *w, uint64_t next_t);
 /* After every event; returns false when the run must stop (a violation). */
 bool sim_obs_after_event(struct sim_world *w, const struct sim_event *e);
 /* At a quiescent point while an active controller exists (liveness). */

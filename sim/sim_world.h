@@ -43,7 +43,7 @@ enum sim_ev {
 	EV_CTRL_RUN,          /* a = broker */
 	EV_REBALANCE,         /* a = broker, b = rebalance generation */
 	EV_ROLLING,           /* a = rolling restart index, b = step */
-	EV_DEFERRED_MARK,     /* unused kind slot kept for trace names */
+	EV_STARTUP_TOPICS,    /* simulated start-up: the first failover is done, create the topics */
 };
 
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
@@ -99,6 +99,7 @@ struct sim_req {
 	uint64_t chan_gen;
 	uint64_t depart_us;
 	uint64_t handled_us;
+	bool rejected;            /* the broker refused it (stale controller epoch) */
 };
 
 /* What the controller's batch built, shared by every message that carries part of it. */
@@ -162,6 +163,9 @@ struct sim_bk {
 	uint64_t busy_until;
 	bool pass_queued;
 	uint64_t rebalance_gen;
+	bool notice_after_drain;  /* a paused controller handles its expiry once its queue drains */
+	int64_t cs_reply_to, cs_reply_gen, cs_reply; /* the ControlledShutdown answer being built */
+	int32_t cs_target;        /* the controller (index) the current attempt went to */
 	struct sim_chan *chan;    /* per target broker, allocated on first use */
 	/* deferred events while paused or cut off */
 	struct sim_event *deferred;
@@ -218,12 +222,19 @@ struct sim_world {
 	int32_t running_ctrl;     /* broker index, -1 none */
 	uint64_t event_t0;
 	uint64_t event_entry_cost_us;
+	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
+	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
+
+	/* rolling restarts, per timeline entry: position in its broker list, settle deadline */
+	uint32_t *rolling_pos;
+	uint64_t *rolling_deadline;
 
 	/* the flow of the run */
 	uint64_t events;
 	bool stopped;             /* a violation stopped the run */
 	struct sim_observer *obs;
 	bool startup_phase;       /* instant start-up: every latency and cost is zero */
+	bool startup_topics_pending; /* simulated start-up: topics wait for the first failover */
 };
 
 /* ---- world (sim_world.c) ---- */
@@ -231,6 +242,10 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc);
 void sim_world_free(struct sim_world *w);
 void sim_schedule(struct sim_world *w, uint64_t t, enum sim_class cls, enum sim_ev kind, int64_t a, int64_t b,
 		  int64_t c);
+/* A latency as charged now: zero during instant start-up. */
+static inline uint64_t sim_lat(const struct sim_world *w, uint64_t us) { return w->startup_phase ? 0 : us; }
+/* Periodic timers (ISR checks, auto rebalance) do not hold a run open (run_until quiescent). */
+static inline bool sim_ev_periodic(uint32_t kind) { return kind == EV_ISR_CHECK || kind == EV_REBALANCE; }
 uint64_t sim_jitter(struct sim_world *w);
 int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
 struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */
@@ -259,6 +274,7 @@ void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b);
 void sim_broker_event(struct sim_world *w, const struct sim_event *e);
 void sim_broker_apply(struct sim_world *w, uint32_t b, const struct sim_req *r); /* a request arrives */
 void sim_broker_elect(struct sim_world *w, uint32_t b);
+void sim_broker_seed_replica(struct sim_world *w, const struct sim_entry *e, uint32_t live_list);
 
 /* ---- channels (sim_channel.c) ---- */
 void sim_chan_set(struct sim_world *w, uint32_t ctrl, uint32_t target, bool open);
@@ -277,6 +293,13 @@ void sim_ctrl_resign(struct sim_world *w, uint32_t b);
 struct kc_controller *sim_ctrl_module(struct sim_world *w, uint32_t b);
 uint32_t sim_ctrl_queue_len(const struct sim_world *w);
 void sim_ctrl_schedule_rebalance(struct sim_world *w, uint32_t b, uint64_t at);
+
+/* ---- the loop (sim_run.c) ---- */
+void sim_dispatch(struct sim_world *w, const struct sim_event *e);
+
+/* ---- start-up (sim_startup.c) ---- */
+void sim_startup(struct sim_world *w);
+void sim_startup_topics(struct sim_world *w);
 
 /* ---- timeline (sim_timeline.c) ---- */
 void sim_timeline_apply(struct sim_world *w, uint32_t entry);

@@ -178,6 +178,13 @@ static void fire(struct sim_zk *zk, int kind, uint32_t id)
 	}
 }
 
+/* what: 0 state, 1 topic, 2 broker, 3 controller, 4 epoch, 5 admin (enum sim_zk_change) */
+static void observe(struct sim_zk *zk, int what, uint32_t id)
+{
+	if (zk->observe)
+		zk->observe(zk->fire_ctx, what, id);
+}
+
 /* ---- sessions ---- */
 uint64_t sim_zk_new_session(struct sim_zk *zk, uint32_t broker)
 {
@@ -190,10 +197,12 @@ static void drop_ephemerals(struct sim_zk *zk, uint64_t session, bool *broker_go
 	for (uint32_t b = 0; b < zk->n_brokers; b++)
 		if (zk->registered[b] && zk->reg_session[b] == session) {
 			zk->registered[b] = false;
+			observe(zk, 2, b);
 			*broker_gone = true;
 		}
 	if (zk->controller >= 0 && zk->controller_session == session) {
 		zk->controller = -1;
+		observe(zk, 3, 0);
 		*ctrl_gone = true;
 	}
 }
@@ -224,6 +233,7 @@ bool sim_zk_register_broker(struct sim_zk *zk, uint32_t broker)
 	zk->registered[broker] = true;
 	zk->reg_session[broker] = zk->session[broker];
 	zk->reg_czxid[broker] = ++zk->zxid;
+	observe(zk, 2, broker);
 	fire(zk, KC_WATCH_BROKERS, 0);
 	return true;
 }
@@ -236,6 +246,7 @@ bool sim_zk_create_controller(struct sim_zk *zk, uint32_t broker)
 	zk->controller = (int32_t)broker;
 	zk->controller_session = zk->session[broker];
 	zk->zxid++;
+	observe(zk, 3, 0);
 	fire(zk, SIM_WATCH_CONTROLLER, 0);
 	return true;
 }
@@ -247,6 +258,7 @@ void sim_zk_delete_controller(struct sim_zk *zk, uint32_t broker)
 	zk->total_writes++;
 	zk->controller = -1;
 	zk->zxid++;
+	observe(zk, 3, 0);
 	fire(zk, SIM_WATCH_CONTROLLER, 0);
 }
 
@@ -285,6 +297,7 @@ void sim_zk_create_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const in
 	t->czxid = ++zk->zxid;
 	t->unclean = unclean;
 	zk->total_writes++;
+	observe(zk, 1, topic);
 	fire(zk, KC_WATCH_TOPICS, 0);
 }
 
@@ -308,6 +321,7 @@ void sim_zk_add_partitions(struct sim_zk *zk, uint32_t topic, uint32_t total, co
 	t->version++;
 	zk->zxid++;
 	zk->total_writes++;
+	observe(zk, 1, topic);
 	fire(zk, KC_WATCH_TOPIC, topic);
 }
 
@@ -334,6 +348,7 @@ void sim_zk_write_topic(struct sim_zk *zk, uint32_t topic, const struct kc_assig
 	free(all);
 	zk->topics[topic].version++;
 	zk->zxid++;
+	observe(zk, 1, topic);
 	fire(zk, KC_WATCH_TOPIC, topic);
 }
 
@@ -346,15 +361,18 @@ void sim_zk_delete_topic(struct sim_zk *zk, uint32_t topic)
 		if (s->exists) {
 			s->exists = false;
 			s->leader = KC_NO_LEADER;
+			observe(zk, 0, sim_zk_pid(zk, topic, p));
 		}
 	}
 	t->exists = false;
 	t->unclean = -1;
 	t->n = 0;
 	zk->zxid++;
+	observe(zk, 1, topic);
 	fire(zk, KC_WATCH_TOPICS, 0);
 	if (zk->delete_queued[topic]) {
 		zk->delete_queued[topic] = false;
+		observe(zk, 5, 0);
 		fire(zk, KC_WATCH_DELETE_TOPICS, 0);
 	}
 }
@@ -365,6 +383,7 @@ void sim_zk_delete_admin_delete(struct sim_zk *zk, uint32_t topic)
 		return;
 	zk->delete_queued[topic] = false;
 	zk->zxid++;
+	observe(zk, 5, 0);
 	fire(zk, KC_WATCH_DELETE_TOPICS, 0);
 }
 
@@ -375,6 +394,7 @@ bool sim_zk_queue_delete(struct sim_zk *zk, uint32_t topic)
 		return false;
 	zk->delete_queued[topic] = true;
 	zk->zxid++;
+	observe(zk, 5, 0);
 	fire(zk, KC_WATCH_DELETE_TOPICS, 0);
 	return true;
 }
@@ -388,10 +408,12 @@ static bool write_admin(struct sim_zk *zk, bool *exists, struct sim_zk_admin_ent
 		if (*exists)
 			return false;
 	}
+	uint32_t which = kind == KC_WATCH_REASSIGN ? 1 : 2;
 	if (count == 0) {
 		*exists = false;
 		*n = 0;
 		zk->zxid++;
+		observe(zk, 5, which);
 		return true;
 	}
 	if (count > *cap) {
@@ -403,6 +425,7 @@ static bool write_admin(struct sim_zk *zk, bool *exists, struct sim_zk_admin_ent
 	*n = count;
 	*exists = true;
 	zk->zxid++;
+	observe(zk, 5, which);
 	fire(zk, kind, 0);
 	return true;
 }
@@ -449,6 +472,7 @@ static void write_state(struct sim_zk *zk, uint32_t pid, int32_t leader, int32_t
 	s->leader_epoch = epoch;
 	s->ctrl_epoch = ctrl_epoch;
 	s->isr = isr;
+	observe(zk, 0, pid);
 	fire(zk, KC_WATCH_PARTITION_STATE, pid);
 }
 
@@ -463,6 +487,7 @@ void sim_zk_set_controller_epoch(struct sim_zk *zk, int32_t epoch)
 	zk->epoch_exists = true;
 	zk->epoch = epoch;
 	zk->epoch_version = 0;
+	observe(zk, 4, 0);
 }
 
 enum kc_zk_rc sim_zk_create_state(struct sim_zk *zk, uint32_t pid, int32_t leader, int32_t epoch,

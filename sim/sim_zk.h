@@ -46,6 +46,8 @@ struct sim_zk_sub {
 };
 
 typedef void (*sim_zk_fire_fn)(void *ctx, int kind, uint32_t id, int32_t watcher);
+/* Told of every change before its watches fire: what is an enum sim_zk_change (sim_observe.h). */
+typedef void (*sim_zk_observe_fn)(void *ctx, int what, uint32_t id);
 
 struct sim_zk_cost {
 	bool charging;              /* the controller's store calls are being charged */
@@ -97,6 +99,7 @@ struct sim_zk {
 	struct sim_zk_sub *state_subs;      /* per pid */
 	sim_zk_fire_fn fire;
 	void *fire_ctx;
+	sim_zk_observe_fn observe;
 	int32_t store_owner;        /* broker index of the controller whose calls the store serves */
 
 	struct sim_zk_cost cost;

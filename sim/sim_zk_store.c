@@ -126,6 +126,8 @@ static enum kc_zk_rc st_set_controller_epoch(void *self, int32_t epoch, int32_t 
 	zk->epoch = epoch;
 	*new_version = ++zk->epoch_version;
 	zk->zxid++;
+	if (zk->observe)
+		zk->observe(zk->fire_ctx, 4, 0);
 	return KC_ZK_OK;
 }
 

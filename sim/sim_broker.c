@@ -1,0 +1,767 @@
+/* sim_broker.c — simulated Kafka brokers (architecture S7, S9, S10; spec/controller.md §10):
+ * process life (start, crash, controlled shutdown, pause, isolation), the ZooKeeper session
+ * (registration with 0.8.2's back-off, expiry and noticing it), controller election, handling
+ * of LeaderAndIsr / UpdateMetadata / StopReplica with epoch fencing, and replication without
+ * data: a follower is caught up replica_catch_up after it starts fetching from a reachable
+ * leader, and leaders expand and shrink the ISR in ZooKeeper with conditional writes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_observe.h"
+#include "sim_world.h"
+
+static bool stalled(const struct sim_world *w, uint32_t b)
+{
+	return !w->bk[b].up || sim_bk_paused(w, b) || sim_bk_brokers_cut(w, b);
+}
+
+static void update_stall(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	bool s = stalled(w, b);
+	if (s && k->stall_since == SIM_NEVER)
+		k->stall_since = w->now;
+	else if (!s)
+		k->stall_since = SIM_NEVER;
+	bool silent = !k->up || sim_bk_paused(w, b) || sim_bk_zk_cut(w, b);
+	if (silent && k->silent_since == SIM_NEVER)
+		k->silent_since = w->now;
+	else if (!silent)
+		k->silent_since = SIM_NEVER;
+}
+
+/* ---- replication ---- */
+
+/* Is follower record r fetching from a live, reachable leader that still leads? */
+static bool healthy(struct sim_world *w, uint32_t pid, const struct sim_rep *r)
+{
+	if (!sim_rep_live(w, r) || r->fetch_from < 0)
+		return false;
+	uint32_t f = (uint32_t)r->broker, l = (uint32_t)r->fetch_from;
+	if (stalled(w, f) || stalled(w, l))
+		return false;
+	const struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)l);
+	return sim_rep_live(w, lr) && lr->role == ROLE_LEADER;
+}
+
+/* When the follower was last caught up with leader l, as the leader would see it. */
+static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct sim_rep *r, uint32_t l)
+{
+	if (!r)
+		return 0;
+	if (r->fetch_from != (int32_t)l)
+		return r->last_caught_up_us;
+	uint64_t caught_at = r->fetch_start_us + w->cfg->replica_catch_up_us;
+	if (healthy(w, pid, r))
+		return w->now >= caught_at ? w->now : r->last_caught_up_us;
+	/* stalled: the fetch stopped when the first of the two stalled */
+	uint64_t s = SIM_NEVER;
+	const struct sim_bk *f = &w->bk[r->broker], *lk = &w->bk[l];
+	uint64_t fs = sim_rep_live(w, r) ? f->stall_since : f->down_since;
+	if (fs < s)
+		s = fs;
+	if (lk->stall_since < s)
+		s = lk->stall_since;
+	if (s != SIM_NEVER && s >= caught_at && s > r->last_caught_up_us)
+		return s;
+	return r->last_caught_up_us;
+}
+
+static void stop_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r)
+{
+	if (r->fetch_from < 0)
+		return;
+	r->last_caught_up_us = last_caught_up(w, pid, r, (uint32_t)r->fetch_from);
+	r->fetch_from = -1;
+	r->fetch_gen++;
+}
+
+static void start_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, uint32_t leader)
+{
+	if (r->fetch_from >= 0)
+		stop_fetch(w, pid, r);
+	r->fetch_from = (int32_t)leader;
+	r->fetch_start_us = w->now;
+	r->fetch_gen++;
+	sim_schedule(w, w->now + w->cfg->replica_catch_up_us, SIM_CLASS_BROKER_TIMER, EV_CATCHUP, r->broker, pid,
+		     (int64_t)r->fetch_gen);
+}
+
+/* A leader's conditional ISR write (S9), with KAFKA-1382's re-read on a version conflict. */
+static void write_isr(struct sim_world *w, uint32_t pid, struct sim_rep *lr, uint32_t isr)
+{
+	int32_t v;
+	int32_t id = w->bk[lr->broker].id;
+	enum kc_zk_rc rc = sim_zk_update_isr(&w->zk, pid, id, lr->leader_epoch, lr->ctrl_epoch, isr, lr->zk_version, &v);
+	if (rc == KC_ZK_OK) {
+		lr->isr = isr;
+		lr->zk_version = v;
+		return;
+	}
+	const struct sim_zk_state *s = &w->zk.states[pid];
+	w->zk.total_reads++;
+	if (rc == KC_ZK_BADVERSION && s->leader == id && s->leader_epoch == lr->leader_epoch && s->isr == isr) {
+		lr->isr = isr;
+		lr->zk_version = s->version;
+	}
+	/* else: "Cached zkVersion not equal to that in zookeeper, skip updating ISR" */
+}
+
+static void on_catchup(struct sim_world *w, uint32_t b, uint32_t pid, uint64_t gen)
+{
+	struct sim_rep *r = sim_rep_find(w, pid, (int32_t)b);
+	if (!sim_rep_live(w, r) || r->fetch_gen != gen || !healthy(w, pid, r))
+		return; /* a stalled fetch starts again when the stall ends */
+	uint32_t l = (uint32_t)r->fetch_from;
+	struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)l);
+	if (sim_bk_zk_cut(w, l)) {
+		sim_schedule(w, w->bk[l].iso_zk_until, SIM_CLASS_BROKER_TIMER, EV_CATCHUP, b, pid, (int64_t)gen);
+		return;
+	}
+	int32_t id = w->bk[b].id;
+	bool in_ar = sim_lists_has(&w->lists, lr->ar, id) || w->inject_on[SIM_INJECT_KAFKA_1097];
+	if (!in_ar || sim_lists_has(&w->lists, lr->isr, id))
+		return;
+	uint32_t n;
+	const int32_t *isr = sim_lists_get(&w->lists, lr->isr, &n);
+	int32_t grown[KC_MAX_REPLICAS + 1];
+	memcpy(grown, isr, n * sizeof *isr);
+	grown[n] = id;
+	write_isr(w, pid, lr, sim_lists_intern(&w->lists, grown, n + 1));
+}
+
+/* The leader's periodic check: followers not caught up for more than replica_lag_time_max leave. */
+static void isr_check(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	bool zk_ok = !sim_bk_zk_cut(w, b);
+	for (uint32_t i = 0; i < k->n_hosted; i++) {
+		uint32_t pid = k->hosted[i];
+		struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
+		if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER)
+			continue;
+		uint32_t n, m = 0;
+		const int32_t *isr = sim_lists_get(&w->lists, lr->isr, &n);
+		int32_t keep[KC_MAX_REPLICAS];
+		for (uint32_t j = 0; j < n; j++) {
+			int32_t f = sim_bidx(w, isr[j]);
+			if (isr[j] == k->id || f < 0) {
+				keep[m++] = isr[j];
+				continue;
+			}
+			uint64_t last = last_caught_up(w, pid, sim_rep_find(w, pid, f), b);
+			if (last < lr->became_leader_us)
+				last = lr->became_leader_us;
+			if (w->now - last <= w->cfg->replica_lag_time_max_us)
+				keep[m++] = isr[j];
+		}
+		if (m < n && zk_ok)
+			write_isr(w, pid, lr, sim_lists_intern(&w->lists, keep, m));
+	}
+}
+
+/* Fetches that a stall interrupted start again (a new catch-up) once both ends can talk. */
+static void restart_fetches(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	for (uint32_t i = 0; i < k->n_hosted; i++) {
+		uint32_t pid = k->hosted[i];
+		struct sim_rep *r = sim_rep_find(w, pid, (int32_t)b);
+		if (!sim_rep_live(w, r))
+			continue;
+		if (r->role == ROLE_FOLLOWER && r->fetch_from >= 0 && !healthy(w, pid, r))
+			continue;
+		if (r->role == ROLE_FOLLOWER && r->fetch_from >= 0)
+			start_fetch(w, pid, r, (uint32_t)r->fetch_from);
+		if (r->role != ROLE_LEADER)
+			continue;
+		struct sim_rep *v = w->reps + w->rep_off[pid];
+		for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+			if (v[j].fetch_from == (int32_t)b && healthy(w, pid, &v[j]))
+				start_fetch(w, pid, &v[j], b);
+	}
+}
+
+/* Leaders stop (or start again) acting for clients when their process freezes or resumes. */
+static void announce_leaderships(struct sim_world *w, uint32_t b, bool acting)
+{
+	struct sim_bk *k = &w->bk[b];
+	for (uint32_t i = 0; i < k->n_hosted; i++) {
+		struct sim_rep *r = sim_rep_find(w, k->hosted[i], (int32_t)b);
+		if (r && r->incarnation == k->incarnation && r->role == ROLE_LEADER)
+			sim_obs_leader_role(w, b, k->hosted[i], acting, r->leader_epoch);
+	}
+}
+
+/* ---- requests (spec §10) ---- */
+static void make_leader(struct sim_world *w, uint32_t b, uint32_t pid, struct sim_rep *r, const struct sim_entry *e)
+{
+	bool was = r->role == ROLE_LEADER;
+	if (was)
+		sim_obs_leader_role(w, b, pid, false, r->leader_epoch);
+	stop_fetch(w, pid, r);
+	r->role = ROLE_LEADER;
+	r->leader = w->bk[b].id;
+	r->leader_epoch = e->leader_epoch;
+	r->zk_version = e->zk_version;
+	r->ctrl_epoch = e->ctrl_epoch;
+	r->isr = e->isr;
+	r->ar = e->ar;
+	r->became_leader_us = w->now;
+	sim_obs_leader_role(w, b, pid, true, r->leader_epoch);
+}
+
+static void make_follower(struct sim_world *w, uint32_t b, uint32_t pid, struct sim_rep *r, const struct sim_entry *e)
+{
+	if (r->role == ROLE_LEADER)
+		sim_obs_leader_role(w, b, pid, false, r->leader_epoch);
+	bool changed = r->role != ROLE_FOLLOWER || r->leader != e->leader || r->fetch_from < 0;
+	r->role = ROLE_FOLLOWER;
+	r->leader = e->leader;
+	r->leader_epoch = e->leader_epoch;
+	r->zk_version = e->zk_version;
+	r->ctrl_epoch = e->ctrl_epoch;
+	r->isr = 0;
+	r->ar = e->ar;
+	int32_t l = sim_bidx(w, e->leader);
+	if (changed && l >= 0 && !w->bk[b].shutting_down)
+		start_fetch(w, pid, r, (uint32_t)l);
+	else if (changed)
+		stop_fetch(w, pid, r);
+}
+
+static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q, const struct sim_payload *p)
+{
+	int32_t id = w->bk[b].id;
+	for (uint32_t i = q->first; i < q->first + q->count; i++) {
+		const struct sim_entry *e = &w->entries[p->first_entry + i];
+		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
+		if (e->leader_epoch <= r->leader_epoch || !sim_lists_has(&w->lists, e->ar, id))
+			continue; /* stale leader epoch, or not a replica: ignored */
+		if (e->leader != id && !sim_lists_has(&w->lists, p->leaders, e->leader))
+			continue; /* leader unknown: the replica exists, nothing else changes */
+		sim_obs_lair_accepted(w, b, e, r->leader_epoch, p->controller_epoch);
+		if (e->leader == id)
+			make_leader(w, b, e->pid, r, e);
+		else
+			make_follower(w, b, e->pid, r, e);
+	}
+}
+
+static void apply_umr(struct sim_world *w, uint32_t b, const struct sim_req *q, const struct sim_payload *p)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (!k->meta)
+		k->meta = calloc(w->n_parts ? w->n_parts : 1, sizeof *k->meta);
+	if (!k->meta) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	k->live_list = p->live;
+	for (uint32_t i = q->first; i < q->first + q->count; i++) {
+		const struct sim_entry *e = &w->entries[p->first_entry + i];
+		k->meta[e->pid] = e->leader == KC_LEADER_DURING_DELETE ? 0 : p->meta_first + i;
+		sim_obs_meta(w, b, e->pid);
+	}
+}
+
+static void apply_stop(struct sim_world *w, uint32_t b, const struct sim_payload *p)
+{
+	struct sim_rep *r = sim_rep_find(w, p->stop_pid, (int32_t)b);
+	if (!sim_rep_live(w, r))
+		return;
+	stop_fetch(w, p->stop_pid, r);
+	if (p->stop_delete) {
+		if (r->role == ROLE_LEADER)
+			sim_obs_leader_role(w, b, p->stop_pid, false, r->leader_epoch);
+		r->role = ROLE_NONE;
+		r->leader_epoch = -1;
+		r->isr = r->ar = 0;
+	}
+}
+
+void sim_broker_apply(struct sim_world *w, uint32_t b, const struct sim_req *q)
+{
+	struct sim_bk *k = &w->bk[b];
+	const struct sim_payload *p = &w->payloads[q->payload];
+	uint32_t id = (uint32_t)(q - w->reqs);
+	if (p->controller_epoch < k->known_ctrl_epoch) {
+		w->reqs[id].rejected = true; /* StaleControllerEpoch: nothing applied */
+		sim_obs_request_handled(w, b, id, false);
+		return;
+	}
+	k->known_ctrl_epoch = p->controller_epoch;
+	sim_obs_request_handled(w, b, id, true);
+	switch (p->type) {
+	case KC_REQ_LEADER_AND_ISR:
+		apply_lair(w, b, q, p);
+		break;
+	case KC_REQ_UPDATE_METADATA:
+		apply_umr(w, b, q, p);
+		break;
+	case KC_REQ_STOP_REPLICA:
+		apply_stop(w, b, p);
+		break;
+	}
+}
+
+/* `initial:` set-up: the partition's replicas and every live broker's cache hold e. */
+void sim_broker_seed_replica(struct sim_world *w, const struct sim_entry *e, uint32_t live_list)
+{
+	if (w->n_meta == w->cap_meta) {
+		w->cap_meta *= 2;
+		w->meta = sim_xrealloc(w->meta, (size_t)w->cap_meta * sizeof *w->meta);
+	}
+	uint32_t meta = (uint32_t)w->n_meta++;
+	w->meta[meta] = (struct sim_meta){e->leader, e->leader_epoch, e->isr};
+	for (uint32_t b = 0; b < w->n_brokers; b++) {
+		struct sim_bk *k = &w->bk[b];
+		if (!k->up)
+			continue;
+		if (!k->meta)
+			k->meta = calloc(w->n_parts ? w->n_parts : 1, sizeof *k->meta);
+		if (!k->meta)
+			exit(3);
+		k->meta[e->pid] = meta;
+		k->live_list = live_list;
+		if (!sim_lists_has(&w->lists, e->ar, k->id))
+			continue;
+		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
+		if (e->leader == k->id)
+			make_leader(w, b, e->pid, r, e);
+		else if (e->leader >= 0)
+			make_follower(w, b, e->pid, r, e);
+	}
+}
+
+/* ---- sessions, registration, election ---- */
+
+/* ZookeeperLeaderElector.elect: first to create /controller wins and runs failover. */
+void sim_broker_elect(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (w->zk.controller >= 0) {
+		k->believed_controller = w->zk.controller;
+		return;
+	}
+	if (!sim_zk_create_controller(&w->zk, b))
+		return;
+	k->believed_controller = (int32_t)b;
+	sim_obs_op_begin(w, OP_CONTROLLER_FAILOVER, k->id, k->id, w->now);
+	sim_ctrl_enqueue(w, b, CE_FAILOVER, 0, 0, NULL, 0);
+}
+
+/* Register (0.8.2 backs off while the previous session's znode still exists), then elect. */
+static void try_register(struct sim_world *w, uint32_t b, bool elect)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (!sim_zk_register_broker(&w->zk, b)) {
+		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_BROKER_TIMER, EV_REGISTER_RETRY, b,
+			     k->incarnation, 0);
+		return;
+	}
+	k->registered_once = true;
+	sim_zk_subscribe(&w->zk, SIM_WATCH_CONTROLLER, 0, (int32_t)b, true);
+	if (elect)
+		sim_broker_elect(w, b);
+}
+
+void sim_broker_start(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	k->up = true;
+	k->incarnation++;
+	k->paused_until = k->iso_zk_until = k->iso_ctrl_until = k->iso_brokers_until = 0;
+	k->stall_since = k->silent_since = SIM_NEVER;
+	k->expired_unnoticed = k->notice_after_drain = false;
+	k->registered_once = false;
+	k->known_ctrl_epoch = 0;
+	k->believed_controller = -1;
+	k->shutting_down = false;
+	k->n_deferred = 0;
+	k->n_hosted = 0;
+	k->busy_until = 0;
+	k->failover_started = false;
+	free(k->meta);
+	k->meta = NULL;
+	k->live_list = 0;
+	sim_obs_broker_process(w, b, true);
+	sim_zk_new_session(&w->zk, b);
+	try_register(w, b, !w->startup_phase);
+	sim_schedule(w, w->now + w->cfg->isr_check_interval_us, SIM_CLASS_BROKER_TIMER, EV_ISR_CHECK, b, k->incarnation,
+		     0);
+}
+
+/* The process is gone: its leaderships end, its controller module and channels with it. */
+static void process_ends(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (!sim_bk_paused(w, b))
+		announce_leaderships(w, b, false);
+	for (uint32_t i = 0; i < k->n_hosted; i++) {
+		struct sim_rep *r = sim_rep_find(w, k->hosted[i], (int32_t)b);
+		if (r && r->incarnation == k->incarnation && r->fetch_from >= 0)
+			r->last_caught_up_us = last_caught_up(w, k->hosted[i], r, (uint32_t)r->fetch_from);
+	}
+	if (k->failover_started)
+		sim_obs_controller(w, b, false, 0);
+	k->failover_started = false;
+	sim_chan_close_all(w, b);
+	kc_controller_free(k->kc);
+	k->kc = NULL;
+	k->fifo_len = k->fifo_head = 0;
+	k->pass_queued = false;
+	k->rebalance_gen++;
+	k->up = false;
+	k->down_since = w->now;
+	k->shutting_down = false;
+	k->cs_gen++;
+	k->n_deferred = 0;
+	k->paused_until = k->iso_zk_until = k->iso_ctrl_until = k->iso_brokers_until = 0;
+	update_stall(w, b);
+	sim_obs_broker_process(w, b, false);
+}
+
+void sim_broker_crash(struct sim_world *w, uint32_t b)
+{
+	uint64_t session = w->zk.session[b];
+	process_ends(w, b);
+	if (session)
+		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,
+			     (int64_t)session, 0);
+}
+
+void sim_broker_stop(struct sim_world *w, uint32_t b)
+{
+	int32_t rolling = w->bk[b].rolling;
+	process_ends(w, b);
+	sim_zk_close_session(&w->zk, b);
+	if (rolling >= 0)
+		sim_schedule(w, w->now, SIM_CLASS_BROKER_TIMER, EV_ROLLING, rolling, 1, 0);
+}
+
+/* expire_session / controller_failover: the session expires now; the broker notices
+ * zk_read_latency + zk_write_latency after the others were notified (S7). */
+void sim_broker_expire_now(struct sim_world *w, uint32_t b)
+{
+	sim_zk_expire(&w->zk, b);
+	w->bk[b].expired_unnoticed = true;
+	uint64_t r = w->cfg->zk_read_latency_us, wr = w->cfg->zk_write_latency_us;
+	sim_schedule(w, w->now + r + r + wr, SIM_CLASS_ZK_EXPIRY, EV_NOTICE_EXPIRY, b, w->bk[b].incarnation, 0);
+}
+
+/* handleNewSession: resign if controller, re-register, elect. */
+static void notice_expiry(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (!k->expired_unnoticed)
+		return;
+	k->expired_unnoticed = false;
+	if (k->failover_started)
+		sim_ctrl_resign(w, b);
+	sim_zk_new_session(&w->zk, b);
+	try_register(w, b, true);
+}
+
+void sim_broker_pause(struct sim_world *w, uint32_t b, uint64_t for_us)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (!sim_bk_paused(w, b))
+		announce_leaderships(w, b, false);
+	k->paused_until = w->now + for_us;
+	k->pause_gen++;
+	update_stall(w, b);
+	sim_schedule(w, k->paused_until, SIM_CLASS_BROKER_TIMER, EV_RESUME, b, (int64_t)k->pause_gen, 0);
+	if (for_us >= w->cfg->zk_session_timeout_us)
+		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,
+			     (int64_t)w->zk.session[b], 0);
+}
+
+void sim_broker_isolate(struct sim_world *w, uint32_t b, enum sim_isolate_from from, uint64_t for_us)
+{
+	struct sim_bk *k = &w->bk[b];
+	uint64_t until = w->now + for_us;
+	if (from == SIM_ISOLATE_ZOOKEEPER || from == SIM_ISOLATE_ALL)
+		k->iso_zk_until = until > k->iso_zk_until ? until : k->iso_zk_until;
+	if (from == SIM_ISOLATE_CONTROLLER || from == SIM_ISOLATE_ALL)
+		k->iso_ctrl_until = until > k->iso_ctrl_until ? until : k->iso_ctrl_until;
+	if (from == SIM_ISOLATE_BROKERS || from == SIM_ISOLATE_ALL)
+		k->iso_brokers_until = until > k->iso_brokers_until ? until : k->iso_brokers_until;
+	k->iso_gen++;
+	update_stall(w, b);
+	sim_schedule(w, until, SIM_CLASS_BROKER_TIMER, EV_ISOLATION_END, b, (int64_t)k->iso_gen, 0);
+	if ((from == SIM_ISOLATE_ZOOKEEPER || from == SIM_ISOLATE_ALL) && for_us >= w->cfg->zk_session_timeout_us)
+		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,
+			     (int64_t)w->zk.session[b], 0);
+}
+
+static void on_expire(struct sim_world *w, uint32_t b, uint64_t session)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (w->zk.session[b] != session || !session)
+		return;
+	if (k->up && (k->silent_since == SIM_NEVER || w->now - k->silent_since < w->cfg->zk_session_timeout_us))
+		return; /* it spoke to ZooKeeper in time */
+	sim_zk_expire(&w->zk, b);
+	if (k->up)
+		k->expired_unnoticed = true; /* it learns when it can talk again */
+}
+
+/* Paused or cut off from ZooKeeper: hold the event until the broker can act. */
+static bool held(struct sim_world *w, uint32_t b, const struct sim_event *e, bool needs_zk)
+{
+	if (sim_bk_paused(w, b)) {
+		sim_defer(w, b, e);
+		return true;
+	}
+	if (needs_zk && sim_bk_zk_cut(w, b)) {
+		sim_defer(w, b, e);
+		return true;
+	}
+	return false;
+}
+
+/* The broker can act again (resume or isolation end). */
+static void wake(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	update_stall(w, b);
+	if (sim_bk_paused(w, b))
+		return;
+	restart_fetches(w, b);
+	sim_replay_deferred(w, b);
+	if (k->expired_unnoticed && !sim_bk_zk_cut(w, b)) {
+		/* a paused controller first runs what it had queued (the zombie window) */
+		if (k->failover_started && k->fifo_len > 0)
+			k->notice_after_drain = true;
+		else
+			sim_schedule(w, w->now, SIM_CLASS_CONTROLLER, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
+	}
+}
+
+/* ---- controlled shutdown, broker side (spec §6.12, S7) ---- */
+static void cs_attempt(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	k->cs_attempts++;
+	k->cs_gen++;
+	k->cs_target = w->zk.controller;
+	if (k->cs_target < 0) {
+		sim_schedule(w, w->now, SIM_CLASS_BROKER_TIMER, EV_CS_TIMEOUT, b, (int64_t)k->cs_gen, 0);
+		return;
+	}
+	sim_schedule(w, w->now + w->cfg->rpc_latency_us + sim_jitter(w), SIM_CLASS_DELIVERY, EV_CS_DELIVER, b,
+		     (int64_t)k->cs_gen, 0);
+	sim_schedule(w, w->now + w->cfg->controller_socket_timeout_us, SIM_CLASS_BROKER_TIMER, EV_CS_TIMEOUT, b,
+		     (int64_t)k->cs_gen, 0);
+}
+
+void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	k->shutting_down = true;
+	k->cs_attempts = 0;
+	k->cs_start_us = w->now;
+	sim_obs_op_begin(w, OP_CONTROLLED_SHUTDOWN, k->id, k->id, w->now);
+	cs_attempt(w, b);
+}
+
+static void cs_failed(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	k->cs_gen++; /* a late answer is ignored */
+	sim_schedule(w, w->now + w->cfg->controlled_shutdown_retry_backoff_us, SIM_CLASS_BROKER_TIMER, EV_CS_RETRY, b,
+		     (int64_t)k->cs_gen, 0);
+}
+
+static void cs_event(struct sim_world *w, const struct sim_event *e)
+{
+	uint32_t b = (uint32_t)e->a;
+	struct sim_bk *k = &w->bk[b];
+	if (e->kind == EV_CS_DELIVER) {
+		/* the request reaches the controller it was sent to */
+		int32_t c = k->cs_target;
+		if ((uint64_t)e->b != k->cs_gen || !k->shutting_down)
+			return;
+		if (c < 0 || !w->bk[c].up) {
+			cs_failed(w, b);
+			return;
+		}
+		if (sim_bk_paused(w, (uint32_t)c) || sim_bk_ctrl_cut(w, b)) {
+			sim_defer(w, sim_bk_paused(w, (uint32_t)c) ? (uint32_t)c : b, e);
+			return;
+		}
+		sim_ctrl_enqueue(w, (uint32_t)c, CE_CONTROLLED_SHUTDOWN, b, e->b, NULL, 0);
+		return;
+	}
+	if (!k->up || !k->shutting_down || (uint64_t)e->b != k->cs_gen)
+		return;
+	if (held(w, b, e, false))
+		return;
+	switch ((enum sim_ev)e->kind) {
+	case EV_CS_RESPONSE:
+		if (e->c == 0) {
+			sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, k->id, w->now);
+			sim_broker_stop(w, b);
+		} else {
+			cs_failed(w, b);
+		}
+		break;
+	case EV_CS_TIMEOUT:
+		cs_failed(w, b);
+		break;
+	case EV_CS_RETRY:
+		if (k->cs_attempts < w->cfg->controlled_shutdown_max_retries) {
+			cs_attempt(w, b);
+		} else {
+			sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, k->id, w->now);
+			sim_broker_stop(w, b);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- watch notifications (S6: re-read at notification time, then the handler) ---- */
+static void on_notify(struct sim_world *w, const struct sim_event *e)
+{
+	uint32_t b = (uint32_t)(e->a & 0xFFFFFFFF);
+	uint32_t inc = (uint32_t)(e->a >> 32);
+	struct sim_bk *k = &w->bk[b];
+	if (!k->up || k->incarnation != inc)
+		return;
+	if (held(w, b, e, true))
+		return;
+	int kind = (int)e->b;
+	uint32_t id = (uint32_t)e->c;
+	if (!w->zk.session[b] || !sim_zk_rearm(&w->zk, kind, id, (int32_t)b))
+		return;
+	struct sim_zk *zk = &w->zk;
+	int64_t *v = NULL;
+	uint32_t n = 0;
+	switch (kind) {
+	case SIM_WATCH_CONTROLLER:
+		if (k->failover_started && zk->controller != (int32_t)b) {
+			sim_ctrl_resign(w, b); /* /controller deleted or taken while we were controller */
+		}
+		if (zk->controller < 0)
+			sim_broker_elect(w, b);
+		else
+			k->believed_controller = zk->controller;
+		return;
+	case KC_WATCH_BROKERS:
+		v = calloc(zk->n_brokers + 1, sizeof *v);
+		for (uint32_t x = 0; v && x < zk->n_brokers; x++)
+			if (zk->registered[x])
+				v[n++] = zk->broker_ids[x];
+		break;
+	case KC_WATCH_TOPICS:
+	case KC_WATCH_DELETE_TOPICS:
+		v = calloc(zk->n_topics + 1, sizeof *v);
+		for (uint32_t t = 0; v && t < zk->n_topics; t++)
+			if (kind == KC_WATCH_TOPICS ? zk->topics[t].exists : zk->delete_queued[t])
+				v[n++] = t;
+		break;
+	case KC_WATCH_REASSIGN:
+	case KC_WATCH_PREFERRED: {
+		bool exists = kind == KC_WATCH_REASSIGN ? zk->reassign_exists : zk->preferred_exists;
+		const struct sim_zk_admin_entry *a = kind == KC_WATCH_REASSIGN ? zk->reassign : zk->preferred;
+		uint32_t na = kind == KC_WATCH_REASSIGN ? zk->n_reassign : zk->n_preferred;
+		if (!exists)
+			return; /* handleDataDeleted: nothing */
+		v = calloc(3 * na + 1, sizeof *v);
+		for (uint32_t i = 0; v && i < na; i++) {
+			v[n++] = a[i].topic;
+			v[n++] = a[i].partition;
+			v[n++] = a[i].replicas;
+		}
+		break;
+	}
+	case KC_WATCH_TOPIC:
+		if (zk->topics[id].exists)
+			sim_ctrl_enqueue(w, b, CE_TOPIC_DATA, id, 0, NULL, 0);
+		return;
+	case KC_WATCH_PARTITION_STATE:
+		if (zk->states[id].exists)
+			sim_ctrl_enqueue(w, b, CE_PARTITION_STATE, id, 0, NULL, 0);
+		return;
+	default:
+		return;
+	}
+	if (!v) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	static const uint8_t handler[] = {
+		[KC_WATCH_BROKERS] = CE_BROKER_CHANGE,   [KC_WATCH_TOPICS] = CE_TOPIC_CHANGE,
+		[KC_WATCH_DELETE_TOPICS] = CE_DELETE_TOPICS, [KC_WATCH_REASSIGN] = CE_REASSIGN,
+		[KC_WATCH_PREFERRED] = CE_PREFERRED,
+	};
+	sim_ctrl_enqueue(w, b, (enum sim_cev)handler[kind], 0, 0, v, n);
+	free(v);
+}
+
+void sim_broker_event(struct sim_world *w, const struct sim_event *e)
+{
+	uint32_t b = (uint32_t)(e->kind == EV_NOTIFY ? (e->a & 0xFFFFFFFF) : (uint64_t)e->a);
+	struct sim_bk *k = &w->bk[b];
+	switch ((enum sim_ev)e->kind) {
+	case EV_NOTIFY:
+		on_notify(w, e);
+		break;
+	case EV_EXPIRE:
+		on_expire(w, b, (uint64_t)e->b);
+		break;
+	case EV_NOTICE_EXPIRY:
+		if (!k->up || k->incarnation != (uint32_t)e->b || held(w, b, e, true))
+			break;
+		notice_expiry(w, b);
+		break;
+	case EV_REGISTER_RETRY:
+		if (!k->up || k->incarnation != (uint32_t)e->b || held(w, b, e, true))
+			break;
+		if (!w->zk.session[b])
+			sim_zk_new_session(&w->zk, b);
+		try_register(w, b, true);
+		break;
+	case EV_CATCHUP:
+		if (!k->up || held(w, b, e, false))
+			break;
+		on_catchup(w, b, (uint32_t)e->b, (uint64_t)e->c);
+		break;
+	case EV_ISR_CHECK:
+		if (!k->up || k->incarnation != (uint32_t)e->b || held(w, b, e, false))
+			break;
+		sim_schedule(w, w->now + w->cfg->isr_check_interval_us, SIM_CLASS_BROKER_TIMER, EV_ISR_CHECK, b,
+			     k->incarnation, 0);
+		isr_check(w, b);
+		break;
+	case EV_RESUME:
+		if (!k->up || (uint64_t)e->b != k->pause_gen)
+			break;
+		k->paused_until = 0;
+		announce_leaderships(w, b, true);
+		wake(w, b);
+		break;
+	case EV_ISOLATION_END:
+		if (!k->up || (uint64_t)e->b != k->iso_gen)
+			break;
+		wake(w, b);
+		break;
+	case EV_REBALANCE:
+		if (!k->up || (uint64_t)e->b != k->rebalance_gen || !k->failover_started)
+			break;
+		sim_ctrl_enqueue(w, b, CE_REBALANCE, 0, 0, NULL, 0);
+		sim_ctrl_schedule_rebalance(w, b, w->now + w->cfg->leader_imbalance_check_interval_us);
+		break;
+	case EV_CS_DELIVER:
+	case EV_CS_RESPONSE:
+	case EV_CS_TIMEOUT:
+	case EV_CS_RETRY:
+		cs_event(w, e);
+		break;
+	default:
+		break;
+	}
+}

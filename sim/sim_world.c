@@ -1,0 +1,256 @@
+/* sim_world.c — the world's construction, its clock helpers (scheduling, jitter), replica
+ * records, deferral of events for paused or cut-off brokers, and the predicates every module
+ * shares (who is the active controller, which partitions exist). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_observe.h"
+#include "sim_world.h"
+
+void *sim_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	return q;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	return p;
+}
+
+/* ZooKeeper fired a watch: the notification reaches the watcher zk_read_latency later. */
+static void on_fire(void *ctx, int kind, uint32_t id, int32_t watcher)
+{
+	struct sim_world *w = ctx;
+	uint64_t t = w->now + (w->startup_phase ? 0 : w->cfg->zk_read_latency_us + sim_jitter(w));
+	int64_t who = watcher | (int64_t)w->bk[watcher].incarnation << 32;
+	sim_schedule(w, t, SIM_CLASS_ZK_WATCH, EV_NOTIFY, who, kind, id);
+}
+
+static void on_zk_change(void *ctx, int what, uint32_t id)
+{
+	sim_obs_zk(ctx, (enum sim_zk_change)what, id);
+}
+
+void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
+{
+	memset(w, 0, sizeof *w);
+	w->sc = sc;
+	w->cfg = &sc->config;
+	w->running_ctrl = -1;
+	sim_queue_init(&w->q);
+	sim_rng_seed(&w->jitter_rng, sc->seed, SIM_STREAM_JITTER);
+	sim_rng_seed(&w->placement_rng, sc->seed, SIM_STREAM_PLACEMENT);
+	sim_lists_init(&w->lists);
+	for (uint32_t i = 0; i < SIM_INJECT_COUNT; i++) {
+		w->inject_on[i] = sc->inject_on[i];
+		if (sc->inject_on[i])
+			w->inject |= sim_inject_info((enum sim_inject)i)->kc_bit;
+	}
+	w->n_topics = sc->n_topics;
+	w->first_pid = xcalloc(sc->n_topics + 1, sizeof *w->first_pid);
+	for (uint32_t t = 0; t < sc->n_topics; t++)
+		w->first_pid[t + 1] = w->first_pid[t] + sc->topics[t].max_partitions;
+	w->n_parts = w->first_pid[sc->n_topics];
+	w->pid_topic = xcalloc(w->n_parts, sizeof *w->pid_topic);
+	w->pid_number = xcalloc(w->n_parts, sizeof *w->pid_number);
+	for (uint32_t t = 0; t < sc->n_topics; t++)
+		for (uint32_t p = 0; p < sc->topics[t].max_partitions; p++) {
+			w->pid_topic[w->first_pid[t] + p] = t;
+			w->pid_number[w->first_pid[t] + p] = p;
+		}
+	w->rep_off = xcalloc(w->n_parts, sizeof *w->rep_off);
+	w->rep_len = xcalloc(w->n_parts, sizeof *w->rep_len);
+	w->rep_cap = xcalloc(w->n_parts, sizeof *w->rep_cap);
+	w->n_brokers = sc->n_brokers;
+	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
+	for (uint32_t b = 0; b < sc->n_brokers; b++) {
+		struct sim_bk *k = &w->bk[b];
+		k->id = sc->brokers[b].id;
+		k->stall_since = k->silent_since = 0;
+		k->believed_controller = -1;
+		k->rolling = -1;
+	}
+	sim_zk_init(&w->zk, sc, &w->lists, w->first_pid, w->n_parts, on_fire, w);
+	w->zk.observe = on_zk_change;
+	w->zk.cost.pipelined = sc->config.zk_mode == SIM_ZK_PIPELINED;
+	w->zk.cost.max_in_flight = sc->config.zk_max_in_flight;
+	w->zk.cost.read_us = sc->config.zk_read_latency_us;
+	w->zk.cost.write_us = sc->config.zk_write_latency_us;
+	sim_zk_store(&w->zk, &w->store);
+	sim_ctrl_init_sink(w);
+	w->rolling_pos = xcalloc(sc->n_timeline, sizeof *w->rolling_pos);
+	w->rolling_deadline = xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
+	w->meta = xcalloc(1, sizeof *w->meta);
+	w->n_meta = w->cap_meta = 1;
+}
+
+void sim_world_free(struct sim_world *w)
+{
+	for (uint32_t b = 0; b < w->n_brokers; b++) {
+		struct sim_bk *k = &w->bk[b];
+		kc_controller_free(k->kc);
+		free(k->fifo);
+		if (k->chan)
+			for (uint32_t t = 0; t < w->n_brokers; t++)
+				free(k->chan[t].q);
+		free(k->chan);
+		free(k->deferred);
+		free(k->meta);
+		free(k->hosted);
+	}
+	free(w->bk);
+	sim_zk_free(&w->zk);
+	sim_lists_free(&w->lists);
+	sim_queue_free(&w->q);
+	free(w->first_pid);
+	free(w->pid_topic);
+	free(w->pid_number);
+	free(w->reps);
+	free(w->rep_off);
+	free(w->rep_len);
+	free(w->rep_cap);
+	free(w->payloads);
+	free(w->entries);
+	free(w->meta);
+	free(w->reqs);
+	free(w->payload);
+	free(w->rolling_pos);
+	free(w->rolling_deadline);
+	memset(w, 0, sizeof *w);
+}
+
+void sim_schedule(struct sim_world *w, uint64_t t, enum sim_class cls, enum sim_ev kind, int64_t a, int64_t b,
+		  int64_t c)
+{
+	sim_queue_push(&w->q, t < w->now ? w->now : t, cls, kind, a, b, c);
+	if (!sim_ev_periodic(kind))
+		w->pending_nonperiodic++;
+}
+
+uint64_t sim_jitter(struct sim_world *w)
+{
+	uint64_t j = w->cfg->latency_jitter_us;
+	return j && !w->startup_phase ? sim_rng_below(&w->jitter_rng, j + 1) : 0;
+}
+
+int32_t sim_bidx(const struct sim_world *w, int32_t id) { return sim_zk_broker_index(&w->zk, id); }
+
+/* ---- replica records: per pid a small slice, sorted by broker index ---- */
+struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
+{
+	struct sim_rep *r = w->reps + w->rep_off[pid];
+	for (uint32_t i = 0; i < w->rep_len[pid]; i++)
+		if (r[i].broker == b)
+			return &r[i];
+	return NULL;
+}
+
+bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r)
+{
+	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
+}
+
+struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
+{
+	struct sim_rep *r = sim_rep_find(w, pid, b);
+	struct sim_bk *k = &w->bk[b];
+	if (!r) {
+		if (w->rep_len[pid] == w->rep_cap[pid]) {
+			uint32_t cap = w->rep_cap[pid] ? w->rep_cap[pid] * 2u : 3u;
+			if (cap > 255)
+				cap = 255;
+			if (w->n_reps + cap > w->cap_reps) {
+				w->cap_reps = w->cap_reps ? w->cap_reps * 2 : 1024;
+				while (w->n_reps + cap > w->cap_reps)
+					w->cap_reps *= 2;
+				w->reps = sim_xrealloc(w->reps, (size_t)w->cap_reps * sizeof *w->reps);
+			}
+			memcpy(w->reps + w->n_reps, w->reps + w->rep_off[pid], w->rep_len[pid] * sizeof *w->reps);
+			w->rep_off[pid] = w->n_reps;
+			w->rep_cap[pid] = (uint8_t)cap;
+			w->n_reps += cap;
+		}
+		struct sim_rep *v = w->reps + w->rep_off[pid];
+		uint32_t i = w->rep_len[pid];
+		while (i > 0 && v[i - 1].broker > b) {
+			v[i] = v[i - 1];
+			i--;
+		}
+		r = &v[i];
+		memset(r, 0, sizeof *r);
+		r->broker = b;
+		r->incarnation = k->incarnation - 1; /* stale until claimed below */
+		w->rep_len[pid]++;
+	}
+	if (r->incarnation != k->incarnation) {
+		/* a new incarnation starts without the partition; the leader's view of this follower
+		 * (last_caught_up_us) survives the restart */
+		uint64_t last = r->last_caught_up_us;
+		memset(r, 0, sizeof *r);
+		r->broker = b;
+		r->incarnation = k->incarnation;
+		r->leader = KC_NO_LEADER;
+		r->leader_epoch = -1;
+		r->fetch_from = -1;
+		r->last_caught_up_us = last;
+		if (k->n_hosted == k->cap_hosted) {
+			k->cap_hosted = k->cap_hosted ? k->cap_hosted * 2 : 64;
+			k->hosted = sim_xrealloc(k->hosted, k->cap_hosted * sizeof *k->hosted);
+		}
+		k->hosted[k->n_hosted++] = pid;
+	}
+	return r;
+}
+
+/* ---- pause and isolation ---- */
+bool sim_bk_paused(const struct sim_world *w, uint32_t b) { return w->bk[b].paused_until > w->now; }
+bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_zk_until > w->now; }
+bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_ctrl_until > w->now; }
+bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_brokers_until > w->now; }
+
+void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e)
+{
+	struct sim_bk *k = &w->bk[b];
+	if (k->n_deferred == k->cap_deferred) {
+		k->cap_deferred = k->cap_deferred ? k->cap_deferred * 2 : 16;
+		k->deferred = sim_xrealloc(k->deferred, k->cap_deferred * sizeof *k->deferred);
+	}
+	k->deferred[k->n_deferred++] = *e;
+}
+
+/* Deferred events run again now, in the order they first arrived. */
+void sim_replay_deferred(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	for (uint32_t i = 0; i < k->n_deferred; i++) {
+		const struct sim_event *e = &k->deferred[i];
+		sim_schedule(w, w->now, (enum sim_class)e->cls, (enum sim_ev)e->kind, e->a, e->b, e->c);
+	}
+	k->n_deferred = 0;
+}
+
+int32_t sim_active_controller(const struct sim_world *w)
+{
+	int32_t c = w->zk.controller;
+	if (c < 0)
+		return -1;
+	const struct sim_bk *k = &w->bk[c];
+	return k->up && k->failover_started && !sim_bk_paused(w, (uint32_t)c) && k->kc && kc_is_active(k->kc) ? c : -1;
+}
+
+bool sim_partition_exists(const struct sim_world *w, uint32_t pid)
+{
+	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
+	return t->exists && w->pid_number[pid] < t->n;
+}

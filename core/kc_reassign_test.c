@@ -181,6 +181,12 @@ static void test_reassign_completes(void **state)
 		assert_false(r->req[i].stop_wants_response);
 		assert_true(kc_ts_req_index(r, KC_REQ_STOP_REPLICA, b, t->p0, 0) < i);
 	}
+	/* each old replica walked Offline → DeletionStarted → DeletionSuccessful → NonExistent */
+	static const int steps[] = { KC_OFFLINE_REPLICA, KC_REPLICA_DELETION_STARTED,
+				     KC_REPLICA_DELETION_SUCCESSFUL, KC_NON_EXISTENT_REPLICA };
+	for (uint32_t b = 1; b <= 3; b++)
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(kc_ts_changes(r, false, t->p0, b, steps[k], 1), 1);
 	/* ZK order: all state writes, then AR = RAR, then the admin znode */
 	int last_state = kc_ts_op_index(ts, KC_TS_UPDATE_STATE, t->p0, 3);
 	int topic = kc_ts_op_index(ts, KC_TS_WRITE_TOPIC, t->topic, 0);
@@ -379,6 +385,18 @@ static void test_reassign_resumed_at_failover(void **state)
 	check_first_pass(t, 2);
 }
 
+/* §6.2: resignation unregisters the ISR watch of a reassignment in progress. */
+static void test_resignation_drops_isr_watch(void **state)
+{
+	struct rt *t = *state;
+	kc_ts_fx_load(t->fx, CE);
+	request(t, 0, "4,5,6");
+	assert_true(kc_ts_watch_on(t->fx->ts, KC_WATCH_PARTITION_STATE, t->p0));
+	kc_on_controller_resignation(t->fx->c);
+	assert_false(kc_ts_watch_on(t->fx->ts, KC_WATCH_PARTITION_STATE, t->p0));
+	assert_int_equal(kc_ts_watches_on(t->fx->ts), 0);
+}
+
 /* §6.7: an ISR notification for a partition that is not being reassigned does nothing. */
 static void test_isr_change_without_reassignment(void **state)
 {
@@ -404,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reassign_resumed_by_broker_startup, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reassign_resumed_at_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resignation_drops_isr_watch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_isr_change_without_reassignment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,23 @@ int sim_obs_end(struct sim_world *w, bool max_time)
 	bool pass = !max_time && failed == 0 &&
 		    (o->violated ? sim_expect_violation_expected(o->expect, o->violation)
 				 : !sim_expect_violation_expected(o->expect, -1));
+	if (pass && o->violated)
+		snprintf(o->verdict, sizeof o->verdict, "pass: %s violated as expected at t=%llu us",
+			 sim_invariant_info((enum sim_invariant)o->violation)->name,
+			 (unsigned long long)o->violation_t_us);
+	else if (pass)
+		snprintf(o->verdict, sizeof o->verdict, "pass: %u expectations held, ended at t=%llu us", passed,
+			 (unsigned long long)w->now);
+	else if (max_time)
+		snprintf(o->verdict, sizeof o->verdict, "fail: max_time reached at t=%llu us", (unsigned long long)w->now);
+	else if (o->violated)
+		snprintf(o->verdict, sizeof o->verdict, "fail: invariant %s violated at t=%llu us: %.400s",
+			 sim_invariant_info((enum sim_invariant)o->violation)->name,
+			 (unsigned long long)o->violation_t_us, o->violation_detail);
+	else if (failed)
+		snprintf(o->verdict, sizeof o->verdict, "fail: %.480s", sim_expect_failures(o->expect));
+	else
+		snprintf(o->verdict, sizeof o->verdict, "fail: the expected violation did not happen");
 	if (!sim_report_write(w, o, pass, max_time))
 		return 2;
 	return pass ? 0 : 1;

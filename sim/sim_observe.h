@@ -61,6 +61,7 @@ struct sim_observer {
 	uint64_t violation_t_us;
 	char violation_detail[512];
 	char violation_event[128];
+	char verdict[512];         /* the outcome in one line, for the command line */
 };
 
 struct sim_observer *sim_obs_new(struct sim_world *w, const struct sim_run_opts *opts);

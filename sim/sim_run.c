@@ -2,6 +2,7 @@
  * to its module; the observers after every event; liveness at quiescent points; the end by
  * run_until (a time, or the first quiescent point after the last timeline entry and check)
  * or by max_time. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,7 +85,7 @@ static void schedule_timeline(struct sim_world *w)
 	free(order);
 }
 
-int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts)
+int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char *verdict, size_t verdict_len)
 {
 	struct sim_world w;
 	sim_world_init(&w, sc);
@@ -131,6 +132,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts)
 	if (!w.stopped)
 		sim_obs_before_time(&w, SIM_NEVER);
 	int rc = sim_obs_end(&w, max_time && !w.stopped);
+	snprintf(verdict, verdict_len, "%s", o->verdict);
 	sim_obs_free(o);
 	sim_world_free(&w);
 	return rc;

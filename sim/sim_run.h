@@ -6,7 +6,8 @@
 #include "sim_observe.h"
 #include "sim_scenario.h"
 
-/* Returns the exit status: 0 pass, 1 fail (an expectation or invariant), 2 unusable. */
-int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts);
+/* Returns the exit status: 0 pass, 1 fail (an expectation or invariant), 2 unusable; *verdict
+ * gets the outcome in one line. */
+int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char *verdict, size_t verdict_len);
 
 #endif

@@ -1,0 +1,28 @@
+/* sim_cli.h — kcsim's subcommands, each given argv from its own name on. */
+#ifndef SIM_CLI_H
+#define SIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim_run.h"
+
+int sim_cli_run(int argc, char **argv);
+int sim_cli_check(int argc, char **argv);
+/* sweep, plot, explore: not built yet; says so and exits 2. */
+int sim_cli_later(const char *cmd, int argc, char **argv);
+
+/* Shared by run and check: load path, apply --seed / --inject, run into out_dir. *verdict
+ * gets a one-line outcome. Returns the exit status. */
+struct sim_cli_job {
+	const char *path;
+	const char *out_dir;      /* NULL: results/NAME */
+	bool trace, quiet;
+	bool seed_given;
+	unsigned long long seed;
+	const char *const *injects;
+	size_t n_injects;
+};
+int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len);
+
+#endif

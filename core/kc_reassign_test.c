@@ -385,6 +385,32 @@ static void test_reassign_resumed_at_failover(void **state)
 	check_first_pass(t, 2);
 }
 
+/* §4.2: the reassigned selector takes the first RAR member that is live *and* in the ISR.
+ * 4 dies after the first pass (New → Offline, not in the ISR: no write) yet the leader's ISR
+ * still lists it; completion elects 5 (epoch 2, version 3), then three shrinks (epoch 5). */
+static void test_reassign_selector_skips_dead_target(void **state)
+{
+	struct rt *t = *state;
+	kc_ts_fx_load(t->fx, CE);
+	request(t, 0, "4,5,6");
+	kc_ts_unregister(t->fx->ts, 4);
+	kc_ts_fx_mark(t->fx);
+	kc_ts_fx_brokers_changed(t->fx);
+	assert_int_equal(kc_replica_state(t->fx->c, t->p0, 4), KC_OFFLINE_REPLICA);
+	kc_ts_assert_state(t->fx->ts, t->p0, 1, 1, "1,2,3", CE, 1);
+	isr_changes(t, t->p0, "1,2,3,4,5,6");
+	const struct kc_ts_election *el = kc_ts_election(&t->fx->rec, t->p0);
+	assert_non_null(el);
+	assert_int_equal(el->selector, KC_SEL_REASSIGNED);
+	assert_int_equal(el->leader, 5);
+	kc_ts_assert_state(t->fx->ts, t->p0, 5, 5, "4,5,6", CE, 6);
+	assert_ar(t, t->p0, "4,5,6");
+	const struct kc_ts_req *q =
+		&t->fx->rec.req[kc_ts_req_index(&t->fx->rec, KC_REQ_LEADER_AND_ISR, 6, t->p0, 0)];
+	kc_ts_assert_entry(&q->entries[0], 5, 2, "1,2,3,4,5,6", CE, 3);
+	assert_false(kc_partition_being_reassigned(t->fx->c, t->p0));
+}
+
 /* §6.2: resignation unregisters the ISR watch of a reassignment in progress. */
 static void test_resignation_drops_isr_watch(void **state)
 {
@@ -422,6 +448,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reassign_resumed_by_broker_startup, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reassign_resumed_at_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reassign_selector_skips_dead_target, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_resignation_drops_isr_watch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_isr_change_without_reassignment, setup, teardown),
 	};

@@ -45,7 +45,6 @@ struct kc_ts_watch {
 	enum kc_watch kind;
 	uint32_t id;
 	bool on;
-	uint32_t n_on, n_off;
 };
 
 struct kc_ts_call {
@@ -559,10 +558,6 @@ static void kc_ts_watch(void *self, enum kc_watch kind, uint32_t id, bool on)
 		*w = (struct kc_ts_watch){ .kind = kind, .id = id };
 	}
 	w->on = on;
-	if (on)
-		w->n_on++;
-	else
-		w->n_off++;
 }
 
 /* ---- test-side API ------------------------------------------------------------------------------ */
@@ -824,12 +819,6 @@ bool kc_ts_delete_topic_listed(const struct kc_ts *ts, uint32_t topic)
 	return false;
 }
 
-uint32_t kc_ts_delete_topics(const struct kc_ts *ts, const uint32_t **topics)
-{
-	*topics = ts->deletes;
-	return ts->n_deletes;
-}
-
 void kc_ts_put_reassign(struct kc_ts *ts, const struct kc_admin_entry *e, uint32_t n)
 {
 	kc_ts_copy_admin(ts->reassign, e, n);
@@ -878,14 +867,6 @@ bool kc_ts_watch_on(const struct kc_ts *ts, enum kc_watch kind, uint32_t id)
 		    ts->watches[i].on)
 			return true;
 	return false;
-}
-
-uint32_t kc_ts_watch_calls(const struct kc_ts *ts, enum kc_watch kind, uint32_t id, bool on)
-{
-	for (uint32_t i = 0; i < ts->n_watches; i++)
-		if (ts->watches[i].kind == kind && ts->watches[i].id == id)
-			return on ? ts->watches[i].n_on : ts->watches[i].n_off;
-	return 0;
 }
 
 uint32_t kc_ts_watches_on(const struct kc_ts *ts)
@@ -952,11 +933,6 @@ uint32_t kc_ts_writes(const struct kc_ts *ts)
 void kc_ts_reset_ops(struct kc_ts *ts)
 {
 	ts->n_calls = 0;
-}
-
-uint32_t kc_ts_unconditional_updates(const struct kc_ts *ts)
-{
-	return ts->unconditional;
 }
 
 bool kc_ts_bulk_balanced(const struct kc_ts *ts)

@@ -80,26 +80,23 @@ void kc_ts_race_state(struct kc_ts *ts, uint32_t pid, const struct kc_lisr *v);
 /* /admin paths */
 void kc_ts_add_delete_topic(struct kc_ts *ts, uint32_t topic);
 bool kc_ts_delete_topic_listed(const struct kc_ts *ts, uint32_t topic);
-uint32_t kc_ts_delete_topics(const struct kc_ts *ts, const uint32_t **topics);
 void kc_ts_put_reassign(struct kc_ts *ts, const struct kc_admin_entry *e, uint32_t n);
 /* False when the znode is absent; entries stay valid until the next kc_ts_ call. */
 bool kc_ts_reassign(struct kc_ts *ts, const struct kc_admin_entry **e, uint32_t *n);
 void kc_ts_put_preferred(struct kc_ts *ts, const struct kc_admin_entry *e, uint32_t n);
 bool kc_ts_preferred(struct kc_ts *ts, const struct kc_admin_entry **e, uint32_t *n);
 
-/* Watch registrations: on now (id KC_TS_ANY: any id of that kind), calls, number on now. */
+/* Watch registrations: on now (id KC_TS_ANY: any id of that kind); how many are on now. */
 bool kc_ts_watch_on(const struct kc_ts *ts, enum kc_watch kind, uint32_t id);
-uint32_t kc_ts_watch_calls(const struct kc_ts *ts, enum kc_watch kind, uint32_t id, bool on);
 uint32_t kc_ts_watches_on(const struct kc_ts *ts);
 
 /* The call log since the last reset: counts (id = pid, topic or KC_TS_ANY), position of the
- * nth matching call (-1 if none), totals, and the harness checks. */
+ * nth matching call (-1 if none), totals; and whether bulk brackets are balanced. */
 uint32_t kc_ts_ops(const struct kc_ts *ts, enum kc_ts_op op, uint32_t id);
 int kc_ts_op_index(const struct kc_ts *ts, enum kc_ts_op op, uint32_t id, uint32_t nth);
 uint32_t kc_ts_reads(const struct kc_ts *ts);
 uint32_t kc_ts_writes(const struct kc_ts *ts);
 void kc_ts_reset_ops(struct kc_ts *ts);
-uint32_t kc_ts_unconditional_updates(const struct kc_ts *ts);
 bool kc_ts_bulk_balanced(const struct kc_ts *ts);
 
 /* ---- the recording sink ------------------------------------------------------------------- */

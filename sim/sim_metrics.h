@@ -23,6 +23,10 @@ void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t
 void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, int32_t broker,
 			  uint64_t t);
 void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, uint64_t t);
+/* Start-up has ended (call once before the first event after it): from here on events and
+ * ZooKeeper operations count, and timeline.csv's row at time 0 holds the state start-up left.
+ * Optional: the first hook after start-up does the same, less exactly. */
+void sim_metrics_start(struct sim_world *w, struct sim_metrics *m);
 /* After every event: a timeline.csv row when a count changed. */
 void sim_metrics_after_event(struct sim_world *w, struct sim_metrics *m);
 /* Close the run at w->now. */
@@ -32,5 +36,10 @@ void sim_metrics_write_timeline(const struct sim_metrics *m, FILE *f);
 void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_metrics *m, FILE *f);
 /* summary.json's "figures" object, indented by `indent` spaces. */
 void sim_metrics_write_figures(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int indent);
+
+/* Names shared by the result writers: Kafka's request names (enum kc_request_type) and the
+ * controller event kinds (enum sim_cev) as summary.json and trace.jsonl spell them. */
+const char *sim_request_type_name(int type);
+const char *sim_cevent_name(int kind);
 
 #endif

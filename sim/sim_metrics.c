@@ -1,0 +1,855 @@
+/* sim_metrics.c — the run's figures (scenario-format Results), kept incrementally from the
+ * world's hooks: per-partition status flags and per-broker leader counts are updated from
+ * what each hook says changed, so no hook scans every partition (architecture S12); the end
+ * of the run recomputes the ZooKeeper-derived counts from scratch and stops on a mismatch.
+ *
+ * Definitions (for partitions that exist: topic znode present and number < its count):
+ *   leaderless        ZooKeeper's state znode is missing or names leader -1;
+ *   offline           ZooKeeper's leader is not a registered broker (so every leaderless
+ *                     partition is offline too);
+ *   unavailable       no broker acts as its leader (sim_metrics_leader_role: the world reports
+ *                     a broker starting to act, and stopping on crash, pause or being told
+ *                     otherwise), i.e. the clients' view;
+ *   under_replicated  ZooKeeper's ISR is shorter than the topic znode's assignment; a partition
+ *                     with no state znode has an empty ISR and so counts.
+ * Partition-µs are the exact integrals of the counts over simulated time. A per-partition
+ * unavailable interval counts only if it lasted at least 1 µs; the maxima are taken over
+ * timeline.csv's rows (the values after the last event at each time), so they agree with it.
+ *
+ * Nothing before time 0 (instant start-up) is counted: events and ZooKeeper operations are
+ * taken relative to a snapshot made by sim_metrics_start (or, failing that, refreshed by every
+ * hook during start-up); the state start-up left is timeline.csv's row at time 0.
+ *
+ * Operations (summary.json "operations", sorted by start, kind, key, begin order): the world
+ * begins and ends most spans; a span still open when the run ends has "end_us": null. Spans
+ * whose completion only ZooKeeper shows are ended here: topic_deletion when the topic znode is
+ * deleted, reassignment when the controller has removed the partition from
+ * /admin/reassign_partitions, preferred_election when the controller has deleted its znode,
+ * topic_creation when the topic-change event that read the new topic ends, and a
+ * controller_failover when its failover event ends even if the failover aborted. Each span
+ * counts the leader elections made while it was open, with the first and last one's time. */
+#include "sim_metrics.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_json.h"
+
+#define N_REQ_TYPES 3
+
+/* per-partition status bits */
+#define PF_EXISTS 0x01u
+#define PF_EVER 0x02u       /* existed at some time: listed in partitions.csv */
+#define PF_LEADERLESS 0x04u
+#define PF_URP 0x08u
+#define PF_UNAVAIL 0x10u
+
+/* zl[pid] when the partition has a ZooKeeper leader that is not a declared broker */
+#define LEADER_UNKNOWN (-2)
+
+/* One operation span (summary.json "operations"). */
+struct span {
+	uint8_t op;
+	int64_t key;
+	int32_t broker;
+	uint64_t start_us, end_us; /* end SIM_NEVER: still open at the end of the run */
+	uint32_t seq;              /* begin order: the last tie-break */
+	uint32_t elections;        /* successful leader elections while it was open */
+	uint64_t first_election_us, last_election_us;
+	bool startup;              /* part of a simulated start-up */
+};
+
+/* One timeline.csv row. */
+struct row {
+	uint64_t t_us;
+	uint32_t unavailable, leaderless, offline, urp;
+	int32_t controller;
+	uint32_t queue, in_flight;
+};
+
+struct sim_metrics {
+	uint32_t n_parts, n_brokers;
+	/* per partition */
+	uint8_t *flags;
+	int32_t *zl;               /* ZooKeeper leader's broker index (valid when exists, not leaderless) */
+	uint16_t *acting;          /* brokers acting as its leader */
+	uint64_t *unavail_since, *unavail_us;
+	uint32_t *unavail_intervals;
+	/* per broker */
+	bool *reg;                 /* registered, as last seen */
+	uint32_t *led;             /* existing partitions ZooKeeper says it leads */
+
+	/* counts now */
+	uint32_t leaderless, offline_led, unknown_led, urp, unavailable;
+	/* integrals */
+	uint64_t area_t;
+	uint64_t leaderless_us, unavailable_us;
+
+	/* start-up snapshot */
+	bool started, ended;
+	uint64_t base_events, base_reads, base_writes;
+
+	/* counters */
+	uint64_t requests[N_REQ_TYPES], dropped[N_REQ_TYPES], entries[N_REQ_TYPES];
+	uint64_t elections, unclean;
+	uint64_t first_election_us, last_election_us;
+	uint64_t ctrl_events, ctrl_busy_us, ctrl_event_max_us, ctrl_wait_max_us;
+	uint64_t ctrl_by_kind[CE_COUNT];
+	uint64_t broker_starts, broker_stops;
+	uint64_t intervals_total;
+
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	struct span *spans;
+	uint32_t n_spans, cap_spans;
+	uint32_t *open;            /* indexes of open spans */
+	uint32_t n_open, cap_open;
+	uint16_t *creating;        /* per topic: open topic_creation spans */
+};
+
+static const char *const req_names[N_REQ_TYPES] = {
+	[KC_REQ_LEADER_AND_ISR] = "LeaderAndIsr",
+	[KC_REQ_UPDATE_METADATA] = "UpdateMetadata",
+	[KC_REQ_STOP_REPLICA] = "StopReplica",
+};
+
+static const char *const cev_names[CE_COUNT] = {
+	[CE_FAILOVER] = "failover",
+	[CE_BROKER_CHANGE] = "broker_change",
+	[CE_TOPIC_CHANGE] = "topic_change",
+	[CE_TOPIC_DATA] = "topic_data_change",
+	[CE_DELETE_TOPICS] = "delete_topics_change",
+	[CE_REASSIGN] = "reassign_change",
+	[CE_PREFERRED] = "preferred_change",
+	[CE_PARTITION_STATE] = "partition_state_change",
+	[CE_DELETION_PASS] = "deletion_pass",
+	[CE_STOP_REPLICA_RESPONSE] = "stop_replica_response",
+	[CE_REBALANCE] = "rebalance_check",
+	[CE_CONTROLLED_SHUTDOWN] = "controlled_shutdown",
+	[CE_REPLICA_TRANSITION] = "replica_transition",
+	[CE_PARTITION_TRANSITION] = "partition_transition",
+};
+
+const char *sim_request_type_name(int type)
+{
+	return type >= 0 && type < N_REQ_TYPES ? req_names[type] : "unknown";
+}
+
+const char *sim_cevent_name(int kind) { return kind >= 0 && kind < CE_COUNT ? cev_names[kind] : "unknown"; }
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	return q;
+}
+
+/* An impossible state: say where, with the command that reproduces it, and stop. */
+static void internal_error(const struct sim_world *w, const char *what)
+{
+	fprintf(stderr, "kcsim: internal error (metrics) at t_us=%" PRIu64 ", seed %" PRIu64 ": %s\n", w->now,
+		w->sc ? w->sc->seed : 0, what);
+	if (w->obs && w->obs->opts.repro[0])
+		fprintf(stderr, "kcsim: reproduce with: %s\n", w->obs->opts.repro);
+	abort();
+}
+
+/* ---- the incremental counts ---- */
+
+/* Integrate the counts up to now; called before any count changes. */
+static void advance(const struct sim_world *w, struct sim_metrics *m)
+{
+	if (w->now > m->area_t) {
+		uint64_t d = w->now - m->area_t;
+		m->leaderless_us += (uint64_t)m->leaderless * d;
+		m->unavailable_us += (uint64_t)m->unavailable * d;
+		m->area_t = w->now;
+	}
+}
+
+static uint32_t offline_count(const struct sim_metrics *m) { return m->leaderless + m->offline_led + m->unknown_led; }
+
+static bool zk_partition_exists(const struct sim_world *w, uint32_t pid)
+{
+	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
+	return t->exists && w->pid_number[pid] < t->n;
+}
+
+static void set_unavailable(const struct sim_world *w, struct sim_metrics *m, uint32_t pid, bool unavail)
+{
+	if (!!(m->flags[pid] & PF_UNAVAIL) == unavail)
+		return;
+	if (unavail) {
+		m->flags[pid] |= PF_UNAVAIL;
+		m->unavail_since[pid] = w->now;
+		m->unavailable++;
+		return;
+	}
+	m->flags[pid] &= (uint8_t)~PF_UNAVAIL;
+	m->unavailable--;
+	/* an interval that ends where it began was never seen by anyone */
+	if (w->now > m->unavail_since[pid]) {
+		m->unavail_us[pid] += w->now - m->unavail_since[pid];
+		m->unavail_intervals[pid]++;
+		m->intervals_total++;
+	}
+}
+
+/* Add (sign 1) or remove (sign -1) the ZooKeeper leader's share of the offline count. */
+static void leader_share(struct sim_metrics *m, int32_t b, int sign)
+{
+	uint32_t s = (uint32_t)sign;
+	if (b == LEADER_UNKNOWN) {
+		m->unknown_led += s;
+		return;
+	}
+	m->led[b] += s;
+	if (!m->reg[b])
+		m->offline_led += s;
+}
+
+/* Recompute pid's ZooKeeper-derived status (and with it its availability, which needs the
+ * partition to exist) after its state znode or its topic znode changed. */
+static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, uint32_t pid)
+{
+	uint8_t f = m->flags[pid];
+	if (f & PF_EXISTS) {
+		if (f & PF_LEADERLESS)
+			m->leaderless--;
+		else
+			leader_share(m, m->zl[pid], -1);
+		if (f & PF_URP)
+			m->urp--;
+	}
+	f &= (uint8_t)~(PF_EXISTS | PF_LEADERLESS | PF_URP);
+	if (zk_partition_exists(w, pid)) {
+		const struct sim_zk_state *s = &w->zk.states[pid];
+		const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
+		f |= PF_EXISTS | PF_EVER;
+		if (!s->exists || s->leader < 0) {
+			f |= PF_LEADERLESS;
+			m->leaderless++;
+		} else {
+			int32_t b = sim_zk_broker_index(&w->zk, s->leader);
+			m->zl[pid] = b < 0 ? LEADER_UNKNOWN : b;
+			leader_share(m, m->zl[pid], 1);
+		}
+		uint32_t isr_len = 0;
+		if (s->exists)
+			(void)sim_lists_get(w->zk.lists, s->isr, &isr_len);
+		if (isr_len < t->view[w->pid_number[pid]].n_replicas) {
+			f |= PF_URP;
+			m->urp++;
+		}
+	}
+	m->flags[pid] = f;
+	set_unavailable(w, m, pid, (f & PF_EXISTS) && m->acting[pid] == 0);
+}
+
+static void poll_row(const struct sim_world *w, const struct sim_metrics *m, struct row *r)
+{
+	int32_t c = sim_active_controller(w);
+	*r = (struct row){.t_us = w->now,
+			  .unavailable = m->unavailable,
+			  .leaderless = m->leaderless,
+			  .offline = offline_count(m),
+			  .urp = m->urp,
+			  .controller = c < 0 ? -1 : w->bk[c].id,
+			  .queue = sim_ctrl_queue_len(w),
+			  .in_flight = sim_chan_in_flight(w)};
+}
+
+static bool same_values(const struct row *a, const struct row *b)
+{
+	return a->unavailable == b->unavailable && a->leaderless == b->leaderless && a->offline == b->offline &&
+	       a->urp == b->urp && a->controller == b->controller && a->queue == b->queue &&
+	       a->in_flight == b->in_flight;
+}
+
+static void push_row(struct sim_metrics *m, const struct row *r)
+{
+	if (m->n_rows == m->cap_rows) {
+		m->cap_rows = m->cap_rows ? m->cap_rows * 2 : 256;
+		m->rows = xrealloc(m->rows, m->cap_rows * sizeof *m->rows);
+	}
+	m->rows[m->n_rows++] = *r;
+}
+
+static void snapshot(const struct sim_world *w, struct sim_metrics *m)
+{
+	m->base_events = w->events;
+	m->base_reads = w->zk.total_reads;
+	m->base_writes = w->zk.total_writes;
+}
+
+/* Every hook starts here. During instant start-up the snapshot follows the world, so that
+ * only what happens after time 0 is counted; the first hook after it opens the timeline with
+ * the state start-up left (the row at time 0). */
+static void begin(const struct sim_world *w, struct sim_metrics *m)
+{
+	if (w->startup_phase) {
+		snapshot(w, m);
+		return;
+	}
+	if (m->started)
+		return;
+	m->started = true;
+	struct row r;
+	poll_row(w, m, &r);
+	r.t_us = 0;
+	push_row(m, &r);
+}
+
+void sim_metrics_start(struct sim_world *w, struct sim_metrics *m)
+{
+	if (!m->started && !w->startup_phase)
+		snapshot(w, m);
+	begin(w, m);
+}
+
+/* ---- construction ---- */
+
+struct sim_metrics *sim_metrics_new(struct sim_world *w)
+{
+	struct sim_metrics *m = xcalloc(1, sizeof *m);
+	m->n_parts = w->n_parts;
+	m->n_brokers = w->n_brokers;
+	m->flags = xcalloc(w->n_parts, sizeof *m->flags);
+	m->zl = xcalloc(w->n_parts, sizeof *m->zl);
+	m->acting = xcalloc(w->n_parts, sizeof *m->acting);
+	m->unavail_since = xcalloc(w->n_parts, sizeof *m->unavail_since);
+	m->unavail_us = xcalloc(w->n_parts, sizeof *m->unavail_us);
+	m->unavail_intervals = xcalloc(w->n_parts, sizeof *m->unavail_intervals);
+	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
+	m->led = xcalloc(w->n_brokers, sizeof *m->led);
+	m->creating = xcalloc(w->n_topics, sizeof *m->creating);
+	m->area_t = w->now;
+	m->first_election_us = m->last_election_us = SIM_NEVER;
+	/* Whatever ZooKeeper already holds (an `initial:` set-up made before the observer) is
+	 * taken in once; from here on only the hooks move the counts. */
+	for (uint32_t b = 0; b < w->n_brokers; b++)
+		m->reg[b] = w->zk.registered[b];
+	for (uint32_t pid = 0; pid < w->n_parts; pid++)
+		refresh_partition(w, m, pid);
+	snapshot(w, m);
+	return m;
+}
+
+void sim_metrics_free(struct sim_metrics *m)
+{
+	if (!m)
+		return;
+	free(m->flags);
+	free(m->zl);
+	free(m->acting);
+	free(m->unavail_since);
+	free(m->unavail_us);
+	free(m->unavail_intervals);
+	free(m->reg);
+	free(m->led);
+	free(m->rows);
+	free(m->spans);
+	free(m->open);
+	free(m->creating);
+	free(m);
+}
+
+/* ---- operation spans ---- */
+
+/* The oldest open span of kind op matching key (or broker, when by_broker); -1 if none. */
+static int64_t find_open(const struct sim_metrics *m, enum sim_op op, int64_t key, bool by_broker)
+{
+	int64_t best = -1;
+	for (uint32_t i = 0; i < m->n_open; i++) {
+		const struct span *s = &m->spans[m->open[i]];
+		if (s->op == op && (by_broker ? s->broker == key : s->key == key) &&
+		    (best < 0 || m->open[i] < m->open[best]))
+			best = i;
+	}
+	return best;
+}
+
+static void close_span(struct sim_metrics *m, int64_t open_index, uint64_t t)
+{
+	struct span *s = &m->spans[m->open[open_index]];
+	s->end_us = t < s->start_us ? s->start_us : t;
+	if (s->op == OP_TOPIC_CREATION)
+		m->creating[s->key]--;
+	m->open[open_index] = m->open[--m->n_open];
+}
+
+/* End every open span of kind op whose key satisfies done(w, key), at now. */
+static void close_done(const struct sim_world *w, struct sim_metrics *m, enum sim_op op,
+		       bool (*done)(const struct sim_world *, int64_t))
+{
+	for (uint32_t i = 0; i < m->n_open;) {
+		const struct span *s = &m->spans[m->open[i]];
+		if (s->op == op && done(w, s->key))
+			close_span(m, i, w->now); /* the last open span moved to i */
+		else
+			i++;
+	}
+}
+
+/* A reassignment is complete once the controller removed its partition from
+ * /admin/reassign_partitions (done, or rejected). */
+static bool reassignment_done(const struct sim_world *w, int64_t pid)
+{
+	if (!w->zk.reassign_exists)
+		return true;
+	for (uint32_t i = 0; i < w->zk.n_reassign; i++)
+		if (sim_zk_pid(&w->zk, w->zk.reassign[i].topic, w->zk.reassign[i].partition) == (uint64_t)pid)
+			return false;
+	return true;
+}
+
+/* A preferred replica election is complete once the controller deleted its znode. */
+static bool preferred_done(const struct sim_world *w, int64_t key)
+{
+	(void)key;
+	return !w->zk.preferred_exists;
+}
+
+/* A topic deletion is complete once its topic znode is gone (completeDeleteTopic). */
+static bool deletion_done(const struct sim_world *w, int64_t topic) { return !w->zk.topics[topic].exists; }
+
+/* ---- hooks ---- */
+
+void sim_metrics_request(struct sim_world *w, struct sim_metrics *m, uint32_t req, bool dropped)
+{
+	begin(w, m);
+	const struct sim_req *r = &w->reqs[req];
+	uint8_t type = w->payloads[r->payload].type;
+	if (type >= N_REQ_TYPES)
+		internal_error(w, "request of unknown type");
+	m->requests[type]++;
+	if (dropped)
+		m->dropped[type]++;
+	/* 0.8.2's StopReplica names its one partition outside the entry list */
+	m->entries[type] += type == KC_REQ_STOP_REPLICA ? 1 : r->count;
+}
+
+void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const struct kc_election *e)
+{
+	begin(w, m);
+	if (!e->ok)
+		return;
+	m->elections++;
+	if (e->unclean)
+		m->unclean++;
+	if (m->first_election_us == SIM_NEVER)
+		m->first_election_us = w->now;
+	m->last_election_us = w->now;
+	for (uint32_t i = 0; i < m->n_open; i++) {
+		struct span *s = &m->spans[m->open[i]];
+		if (s->elections++ == 0)
+			s->first_election_us = w->now;
+		s->last_election_us = w->now;
+	}
+}
+
+void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting)
+{
+	(void)b;
+	begin(w, m);
+	advance(w, m);
+	if (acting) {
+		if (m->acting[pid] == UINT16_MAX)
+			internal_error(w, "too many brokers acting as one partition's leader");
+		m->acting[pid]++;
+	} else {
+		if (m->acting[pid] == 0)
+			internal_error(w, "a broker stopped leading a partition no broker was leading");
+		m->acting[pid]--;
+	}
+	set_unavailable(w, m, pid, (m->flags[pid] & PF_EXISTS) && m->acting[pid] == 0);
+}
+
+void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_change what, uint32_t id)
+{
+	begin(w, m);
+	switch (what) {
+	case ZKC_STATE:
+		advance(w, m);
+		refresh_partition(w, m, id);
+		break;
+	case ZKC_TOPIC: {
+		/* creation, growth, reassignment rewrite or deletion: the topic's own partitions */
+		advance(w, m);
+		uint32_t end = w->first_pid[id] + w->sc->topics[id].max_partitions;
+		for (uint32_t pid = w->first_pid[id]; pid < end; pid++)
+			refresh_partition(w, m, pid);
+		if (!w->zk.topics[id].exists)
+			close_done(w, m, OP_TOPIC_DELETION, deletion_done);
+		break;
+	}
+	case ZKC_BROKER: {
+		bool now_reg = w->zk.registered[id];
+		if (now_reg == m->reg[id])
+			break;
+		advance(w, m);
+		m->reg[id] = now_reg;
+		if (now_reg)
+			m->offline_led -= m->led[id];
+		else
+			m->offline_led += m->led[id];
+		break;
+	}
+	case ZKC_ADMIN:
+		if (id == 1)
+			close_done(w, m, OP_REASSIGNMENT, reassignment_done);
+		else if (id == 2)
+			close_done(w, m, OP_PREFERRED_ELECTION, preferred_done);
+		break;
+	case ZKC_CONTROLLER:
+	case ZKC_EPOCH:
+		break; /* the controller column is polled after each event */
+	}
+}
+
+void sim_metrics_broker_process(struct sim_world *w, struct sim_metrics *m, uint32_t b, bool up)
+{
+	(void)b;
+	begin(w, m);
+	if (w->startup_phase)
+		return;
+	if (up)
+		m->broker_starts++;
+	else
+		m->broker_stops++;
+}
+
+void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t b, const struct sim_cevent *ev,
+			    uint64_t t0, uint64_t end)
+{
+	begin(w, m);
+	m->ctrl_events++;
+	m->ctrl_busy_us += end - t0;
+	if (end - t0 > m->ctrl_event_max_us)
+		m->ctrl_event_max_us = end - t0;
+	if (t0 >= ev->enqueued_us && t0 - ev->enqueued_us > m->ctrl_wait_max_us)
+		m->ctrl_wait_max_us = t0 - ev->enqueued_us;
+	if (ev->kind < CE_COUNT)
+		m->ctrl_by_kind[ev->kind]++;
+	/* A failover span ends with its event, also when the failover aborted (the world's own
+	 * op_end covers only the successful one). */
+	if (ev->kind == CE_FAILOVER) {
+		int64_t i;
+		while ((i = find_open(m, OP_CONTROLLER_FAILOVER, w->bk[b].id, true)) >= 0)
+			close_span(m, i, end);
+	}
+	/* A topic creation is complete when the topic-change handler that saw the topic
+	 * (onNewTopicCreation) has run; its payload lists the children it read. */
+	if (ev->kind == CE_TOPIC_CHANGE)
+		for (uint32_t k = 0; k < ev->len; k++) {
+			int64_t t = w->payload[ev->off + k], i;
+			if (t >= 0 && t < w->n_topics && m->creating[t])
+				while ((i = find_open(m, OP_TOPIC_CREATION, t, false)) >= 0)
+					close_span(m, i, end);
+		}
+}
+
+/* Simulated start-up (scenario-format Start-up): what happens before the first failover has
+ * ended, and the creation of the topics the file lists for start-up. */
+static bool is_startup(const struct sim_world *w, enum sim_op op, int64_t key)
+{
+	if (w->startup_topics_pending)
+		return true;
+	if (op != OP_TOPIC_CREATION)
+		return false;
+	enum sim_topic_origin origin = w->sc->topics[key].origin;
+	return origin == SIM_TOPIC_TOPICS || origin == SIM_TOPIC_SET;
+}
+
+void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, int32_t broker,
+			  uint64_t t)
+{
+	begin(w, m);
+	if (m->n_spans == m->cap_spans) {
+		m->cap_spans = m->cap_spans ? m->cap_spans * 2 : 64;
+		m->spans = xrealloc(m->spans, m->cap_spans * sizeof *m->spans);
+	}
+	if (m->n_open == m->cap_open) {
+		m->cap_open = m->cap_open ? m->cap_open * 2 : 64;
+		m->open = xrealloc(m->open, m->cap_open * sizeof *m->open);
+	}
+	m->spans[m->n_spans] = (struct span){.op = (uint8_t)op,
+					     .key = key,
+					     .broker = broker,
+					     .start_us = t,
+					     .end_us = SIM_NEVER,
+					     .seq = m->n_spans,
+					     .first_election_us = SIM_NEVER,
+					     .last_election_us = SIM_NEVER,
+					     .startup = is_startup(w, op, key)};
+	if (op == OP_TOPIC_CREATION)
+		m->creating[key]++;
+	m->open[m->n_open++] = m->n_spans++;
+}
+
+void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, uint64_t t)
+{
+	begin(w, m);
+	int64_t i = find_open(m, op, key, false);
+	if (i >= 0)
+		close_span(m, i, t);
+}
+
+void sim_metrics_after_event(struct sim_world *w, struct sim_metrics *m)
+{
+	begin(w, m);
+	if (w->startup_phase)
+		return;
+	struct row r;
+	poll_row(w, m, &r);
+	struct row *last = &m->rows[m->n_rows - 1];
+	if (last->t_us == r.t_us) {
+		*last = r;
+		/* changes that cancel out within one instant leave no row */
+		if (m->n_rows > 1 && same_values(&m->rows[m->n_rows - 2], &r))
+			m->n_rows--;
+	} else if (!same_values(last, &r)) {
+		push_row(m, &r);
+	}
+}
+
+/* The ZooKeeper-derived counts again, from scratch (architecture S12). */
+static void recheck(const struct sim_world *w, const struct sim_metrics *m)
+{
+	uint32_t leaderless = 0, offline = 0, urp = 0;
+	for (uint32_t pid = 0; pid < w->n_parts; pid++) {
+		if (!zk_partition_exists(w, pid))
+			continue;
+		const struct sim_zk_state *s = &w->zk.states[pid];
+		int32_t b = s->exists && s->leader >= 0 ? sim_zk_broker_index(&w->zk, s->leader) : -1;
+		if (!s->exists || s->leader < 0)
+			leaderless++;
+		if (b < 0 || !w->zk.registered[b])
+			offline++;
+		uint32_t isr_len = 0;
+		if (s->exists)
+			(void)sim_lists_get(w->zk.lists, s->isr, &isr_len);
+		if (isr_len < w->zk.topics[w->pid_topic[pid]].view[w->pid_number[pid]].n_replicas)
+			urp++;
+	}
+	if (leaderless != m->leaderless || offline != offline_count(m) || urp != m->urp)
+		internal_error(w, "incremental partition counts differ from a recount");
+}
+
+void sim_metrics_end(struct sim_world *w, struct sim_metrics *m)
+{
+	begin(w, m);
+	if (m->ended)
+		return;
+	m->ended = true;
+	advance(w, m);
+	recheck(w, m);
+	/* close the intervals still open; the partitions stay unavailable */
+	for (uint32_t pid = 0; pid < m->n_parts; pid++)
+		if ((m->flags[pid] & PF_UNAVAIL) && w->now > m->unavail_since[pid]) {
+			m->unavail_us[pid] += w->now - m->unavail_since[pid];
+			m->unavail_intervals[pid]++;
+			m->intervals_total++;
+			m->unavail_since[pid] = w->now;
+		}
+}
+
+/* ---- writers ---- */
+
+void sim_metrics_write_timeline(const struct sim_metrics *m, FILE *f)
+{
+	fputs("t_us,unavailable,leaderless,offline,under_replicated,controller,controller_queue,in_flight_requests\n", f);
+	for (size_t i = 0; i < m->n_rows; i++) {
+		const struct row *r = &m->rows[i];
+		fprintf(f, "%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRId32 ",%" PRIu32 ",%" PRIu32 "\n",
+			r->t_us, r->unavailable, r->leaderless, r->offline, r->urp, r->controller, r->queue,
+			r->in_flight);
+	}
+}
+
+void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_metrics *m, FILE *f)
+{
+	fputs("partition,unavailable_us,unavailable_intervals\n", f);
+	for (uint32_t pid = 0; pid < m->n_parts; pid++)
+		if (m->flags[pid] & PF_EVER)
+			fprintf(f, "%s-%" PRIu32 ",%" PRIu64 ",%" PRIu32 "\n", w->sc->topics[w->pid_topic[pid]].name,
+				w->pid_number[pid], m->unavail_us[pid], m->unavail_intervals[pid]);
+}
+
+static int span_cmp(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+	if (a->start_us != b->start_us)
+		return a->start_us < b->start_us ? -1 : 1;
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void put_time_or_null(FILE *f, uint64_t t)
+{
+	if (t == SIM_NEVER)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu64, t);
+}
+
+static void write_span(const struct sim_world *w, const struct span *s, FILE *f)
+{
+	fputs("{\"kind\": ", f);
+	sim_json_string(f, sim_op_name((enum sim_op)s->op));
+	if (s->broker >= 0)
+		fprintf(f, ", \"broker\": %" PRId32, s->broker);
+	switch ((enum sim_op)s->op) {
+	case OP_TOPIC_DELETION:
+	case OP_TOPIC_CREATION:
+		if (s->key >= 0 && s->key < w->n_topics) {
+			fputs(", \"topic\": ", f);
+			sim_json_string(f, w->sc->topics[s->key].name);
+		}
+		break;
+	case OP_REASSIGNMENT:
+		if (s->key >= 0 && s->key < w->n_parts)
+			fprintf(f, ", \"partition\": \"%s-%" PRIu32 "\"", w->sc->topics[w->pid_topic[s->key]].name,
+				w->pid_number[s->key]);
+		break;
+	default:
+		break;
+	}
+	if (s->startup)
+		fputs(", \"startup\": true", f);
+	fprintf(f, ", \"start_us\": %" PRIu64 ", \"end_us\": ", s->start_us);
+	put_time_or_null(f, s->end_us);
+	fputs(", \"duration_us\": ", f);
+	put_time_or_null(f, s->end_us == SIM_NEVER ? SIM_NEVER : s->end_us - s->start_us);
+	fprintf(f, ", \"leader_elections\": %" PRIu32 ", \"first_election_us\": ", s->elections);
+	put_time_or_null(f, s->first_election_us);
+	fputs(", \"last_election_us\": ", f);
+	put_time_or_null(f, s->last_election_us);
+	fputc('}', f);
+}
+
+/* One `"name": value,` line of the figures object. */
+static void put_num(FILE *f, int in, const char *name, uint64_t v)
+{
+	sim_json_indent(f, in);
+	fprintf(f, "\"%s\": %" PRIu64 ",\n", name, v);
+}
+
+static void put_time(FILE *f, int in, const char *name, uint64_t t)
+{
+	sim_json_indent(f, in);
+	fprintf(f, "\"%s\": ", name);
+	put_time_or_null(f, t);
+	fputs(",\n", f);
+}
+
+static void put_by_type(FILE *f, int in, const char *name, const uint64_t *v)
+{
+	sim_json_indent(f, in);
+	fprintf(f, "\"%s\": {", name);
+	for (int t = 0; t < N_REQ_TYPES; t++)
+		fprintf(f, "%s\"%s\": %" PRIu64, t ? ", " : "", req_names[t], v[t]);
+	fputs("},\n", f);
+}
+
+static void put_operations(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int in)
+{
+	sim_json_indent(f, in);
+	fputs("\"operations\": ", f);
+	if (m->n_spans == 0) {
+		fputs("[]\n", f);
+		return;
+	}
+	struct span *sorted = xcalloc(m->n_spans, sizeof *sorted);
+	memcpy(sorted, m->spans, m->n_spans * sizeof *sorted);
+	qsort(sorted, m->n_spans, sizeof *sorted, span_cmp);
+	fputs("[\n", f);
+	for (uint32_t i = 0; i < m->n_spans; i++) {
+		sim_json_indent(f, in + 2);
+		write_span(w, &sorted[i], f);
+		fputs(i + 1 < m->n_spans ? ",\n" : "\n", f);
+	}
+	sim_json_indent(f, in);
+	fputs("]\n", f);
+	free(sorted);
+}
+
+void sim_metrics_write_figures(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int indent)
+{
+	int in = indent + 2;
+	uint32_t max_leaderless = 0, max_unavailable = 0, max_queue = 0, max_in_flight = 0;
+	for (size_t i = 0; i < m->n_rows; i++) {
+		const struct row *r = &m->rows[i];
+		if (r->leaderless > max_leaderless)
+			max_leaderless = r->leaderless;
+		if (r->unavailable > max_unavailable)
+			max_unavailable = r->unavailable;
+		if (r->queue > max_queue)
+			max_queue = r->queue;
+		if (r->in_flight > max_in_flight)
+			max_in_flight = r->in_flight;
+	}
+	fputs("{\n", f);
+	put_num(f, in, "events", w->events - m->base_events);
+	put_num(f, in, "controller_events", m->ctrl_events);
+	put_num(f, in, "controller_busy_us", m->ctrl_busy_us);
+	put_num(f, in, "controller_event_max_us", m->ctrl_event_max_us);
+	put_num(f, in, "controller_queue_wait_max_us", m->ctrl_wait_max_us);
+	sim_json_indent(f, in);
+	fputs("\"controller_events_by_kind\": {", f);
+	bool first = true;
+	for (int k = 0; k < CE_COUNT; k++)
+		if (m->ctrl_by_kind[k]) {
+			fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ", cev_names[k], m->ctrl_by_kind[k]);
+			first = false;
+		}
+	fputs("},\n", f);
+	put_num(f, in, "zk_reads", w->zk.total_reads - m->base_reads);
+	put_num(f, in, "zk_writes", w->zk.total_writes - m->base_writes);
+	put_by_type(f, in, "requests", m->requests);
+	put_by_type(f, in, "requests_dropped", m->dropped);
+	put_by_type(f, in, "request_entries", m->entries);
+	put_num(f, in, "leader_elections", m->elections);
+	put_num(f, in, "unclean_elections", m->unclean);
+	put_time(f, in, "first_election_us", m->first_election_us);
+	put_time(f, in, "last_election_us", m->last_election_us);
+	put_num(f, in, "leaderless_partition_us", m->leaderless_us);
+	put_num(f, in, "max_leaderless_partitions", max_leaderless);
+	put_num(f, in, "unavailable_partition_us", m->unavailable_us);
+	put_num(f, in, "max_unavailable_partitions", max_unavailable);
+	put_num(f, in, "unavailable_intervals", m->intervals_total);
+	put_num(f, in, "max_controller_queue", max_queue);
+	put_num(f, in, "max_in_flight_requests", max_in_flight);
+	put_num(f, in, "broker_starts", m->broker_starts);
+	put_num(f, in, "broker_stops", m->broker_stops);
+	sim_json_indent(f, in);
+	fprintf(f,
+		"\"end_counts\": {\"unavailable\": %" PRIu32 ", \"leaderless\": %" PRIu32 ", \"offline\": %" PRIu32
+		", \"under_replicated\": %" PRIu32 "},\n",
+		m->unavailable, m->leaderless, offline_count(m), m->urp);
+	sim_json_indent(f, in);
+	fputs("\"leaders_per_broker\": {", f);
+	for (uint32_t b = 0; b < m->n_brokers; b++)
+		fprintf(f, "%s\"%" PRId32 "\": %" PRIu32, b ? ", " : "", w->bk[b].id, m->led[b]);
+	fputs("},\n", f);
+	put_operations(w, m, f, in);
+	sim_json_indent(f, indent);
+	fputc('}', f);
+}

@@ -37,26 +37,30 @@ $(BUILD)/.deps:
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libkc.a: $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/kcsim: $(BUILD)/sim/sim_main.o $(BUILD)/libsim.a $(BUILD)/libkc.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%_test: $(BUILD)/core/%_test.o $(BUILD)/core/kc_teststore.o $(BUILD)/libkc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS)
 
 $(BUILD)/libsim.a: $(SIM_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/test/sim_%_test: $(BUILD)/sim/sim_%_test.o $(BUILD)/libsim.a $(BUILD)/libkc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS) $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS) $(LDLIBS)
 
 unit: all $(CORE_TESTS) $(SIM_TESTS)
 	@scripts/run-tests.sh $(BUILD) $(CORE_TESTS) $(SIM_TESTS)
@@ -84,7 +88,8 @@ bench: all $(BUILD)/bench/phold_kcsim
 # Benchmark drivers: main() in scripts/bench/, the engine from libsim.a as kcsim links it.
 $(BUILD)/bench/phold_kcsim: scripts/bench/phold_kcsim.c $(BUILD)/libsim.a $(BUILD)/libkc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 clean:
 	rm -rf build build-san build-clang build-gcc

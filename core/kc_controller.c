@@ -68,7 +68,13 @@ static void initialize_context(struct kc_controller *c)
 	const uint32_t *topics;
 	uint32_t n;
 	c->st.list_brokers(c->st.self, &ids, &n);
-	read_live_brokers(c, ids, n);
+	/* the store's array lives only until its next call, and reading each broker is one */
+	struct kc_vec children;
+	kc_vec_init(&children, sizeof(int32_t));
+	for (uint32_t i = 0; i < n; i++)
+		*(int32_t *)kc_vec_push(&children) = ids[i];
+	read_live_brokers(c, children.data, children.len);
+	kc_vec_free(&children);
 	for (uint32_t t = 0; t < c->n_topics; t++)
 		c->topics[t].exists = false;
 	for (uint32_t i = 0; i < c->n_parts; i++)
@@ -417,12 +423,24 @@ void kc_on_delete_topics_change(struct kc_controller *c, const uint32_t *topics,
 			const struct kc_part *p = &c->parts[pids_of(&c->tmp_pids2)[k]];
 			busy |= p->preferred || p->reassigning;
 		}
-		/* marked before enqueueing (KAFKA-1558's order): a topic not yet queued is unaffected */
-		if (busy)
+		/* marked before enqueueing (KAFKA-1558's fix), so a topic not yet queued is unaffected;
+		 * the injected pre-fix order enqueues first */
+		if (busy && !(c->cfg.inject & KC_INJECT_KAFKA_1558))
 			kc_deletion_mark_ineligible(c, &t, 1);
 	}
 	if (queue.len)
 		kc_deletion_enqueue(c, queue.data, queue.len);
+	for (uint32_t i = 0; i < queue.len && (c->cfg.inject & KC_INJECT_KAFKA_1558); i++) {
+		uint32_t t = pids_of(&queue)[i];
+		kc_topic_partitions(c, t, &c->tmp_pids2);
+		for (uint32_t k = 0; k < c->tmp_pids2.len; k++) {
+			const struct kc_part *p = &c->parts[pids_of(&c->tmp_pids2)[k]];
+			if (p->preferred || p->reassigning) {
+				kc_deletion_mark_ineligible(c, &t, 1);
+				break;
+			}
+		}
+	}
 	kc_vec_free(&queue);
 }
 

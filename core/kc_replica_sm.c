@@ -31,7 +31,7 @@ bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t r
 	for (;;) {
 		struct kc_lisr cur;
 		if (c->st.read_state(c->st.self, pid, &cur) != KC_ZK_OK) {
-			*why = KC_FAIL_NO_STATE_ZNODE;
+			*why = KC_FAIL_NO_LEADERSHIP; /* "leader and isr path in zookeeper is empty" */
 			return false;
 		}
 		if (cur.controller_epoch > c->epoch) {

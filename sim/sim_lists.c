@@ -56,7 +56,8 @@ static uint32_t append(struct sim_lists *l, const int32_t *v, uint32_t n)
 			l->pool_cap = l->pool_cap ? l->pool_cap * 2 : 256;
 		l->pool = xrealloc(l->pool, l->pool_cap * sizeof *l->pool);
 	}
-	memcpy(l->pool + l->pool_len, v, n * sizeof *v);
+	if (n)
+		memcpy(l->pool + l->pool_len, v, n * sizeof *v);
 	l->off[l->n] = l->pool_len;
 	l->len[l->n] = (uint8_t)n;
 	l->pool_len += n;

@@ -50,8 +50,10 @@ void sim_startup_topics(struct sim_world *w)
 		else
 			ok = sim_assign_replicas(w, tp->partitions, tp->replication_factor, 0, reps);
 		if (ok) {
-			if (!w->startup_phase)
+			if (!w->startup_phase) {
 				sim_obs_op_begin(w, OP_TOPIC_CREATION, t, -1, w->now);
+				sim_track_creation(w, t, tp->partitions);
+			}
 			sim_zk_create_topic(&w->zk, t, tp->partitions, reps, tp->replication_factor,
 					    tp->unclean_leader_election);
 		}
@@ -186,5 +188,4 @@ void sim_startup(struct sim_world *w)
 		startup_instant(w);
 	/* nothing before time 0 is counted */
 	w->events = 0;
-	w->zk.total_reads = w->zk.total_writes = 0;
 }

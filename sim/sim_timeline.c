@@ -86,6 +86,7 @@ static void create_topic(struct sim_world *w, uint32_t entry, const struct sim_t
 	} else {
 		sim_obs_timeline(w, entry, false, NULL);
 		sim_obs_op_begin(w, OP_TOPIC_CREATION, s->topic, -1, w->now);
+		sim_track_creation(w, s->topic, s->partitions);
 		sim_zk_create_topic(&w->zk, s->topic, s->partitions, reps, s->replication_factor,
 				    s->unclean_leader_election);
 	}
@@ -144,8 +145,11 @@ static void reassign(struct sim_world *w, uint32_t entry, struct sim_span items)
 						   .replicas = sim_lists_intern(&w->lists, ints(w, r->replicas), r->replicas.n)};
 	}
 	sim_obs_timeline(w, entry, false, NULL);
-	for (uint32_t i = 0; i < items.n; i++)
-		sim_obs_op_begin(w, OP_REASSIGNMENT, sim_zk_pid(&w->zk, e[i].topic, e[i].partition), -1, w->now);
+	for (uint32_t i = 0; i < items.n; i++) {
+		uint32_t pid = sim_zk_pid(&w->zk, e[i].topic, e[i].partition);
+		sim_obs_op_begin(w, OP_REASSIGNMENT, pid, -1, w->now);
+		sim_track_reassignment(w, pid);
+	}
 	sim_zk_write_reassign(&w->zk, e, items.n);
 	free(e);
 }
@@ -325,8 +329,20 @@ void sim_timeline_apply(struct sim_world *w, uint32_t entry)
 }
 
 /* ---- rolling restart: for each broker, shutdown, wait until stopped, restart, wait until no
- * partition is under-replicated (or settle passed), next. Steps: 0 shut down the next broker,
- * 1 it stopped (restart it), 2 poll for under-replication. ---- */
+ * partition is under-replicated (or settle passed), next. "Stopped" means the cluster has seen
+ * it go: the process ended and the active controller no longer counts it live. Restarting in
+ * the same instant would hide the bounce from 0.8.2's controller (KAFKA-1120) and leave the
+ * broker without partitions forever. Steps: 0 shut down the next broker, 1 it stopped (poll
+ * until the controller has handled it, then restart), 2 poll for under-replication. ---- */
+static bool controller_saw_it_go(const struct sim_world *w, uint32_t b)
+{
+	int32_t c = sim_active_controller(w);
+	if (c < 0)
+		return !w->zk.registered[b];
+	const struct kc_controller *kc = w->bk[c].kc;
+	return !kc_broker_live(kc, w->bk[b].id) && !kc_broker_shutting_down(kc, w->bk[b].id);
+}
+
 static bool under_replicated(const struct sim_world *w)
 {
 	for (uint32_t pid = 0; pid < w->n_parts; pid++) {
@@ -376,6 +392,10 @@ void sim_timeline_rolling(struct sim_world *w, uint32_t entry, uint32_t step)
 			sim_broker_controlled_shutdown(w, (uint32_t)b);
 		break;
 	case 1:
+		if (!controller_saw_it_go(w, (uint32_t)b)) {
+			sim_schedule(w, w->now + ROLLING_POLL_US, SIM_CLASS_BROKER_TIMER, EV_ROLLING, entry, 1, 0);
+			break;
+		}
 		k->rolling = -1;
 		sim_broker_start(w, (uint32_t)b);
 		w->rolling_deadline[entry] =

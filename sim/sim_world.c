@@ -37,9 +37,56 @@ static void on_fire(void *ctx, int kind, uint32_t id, int32_t watcher)
 	sim_schedule(w, t, SIM_CLASS_ZK_WATCH, EV_NOTIFY, who, kind, id);
 }
 
+/* Admin operations end when ZooKeeper shows them done: a created topic's partitions all have
+ * state znodes, a deleted topic's znode is gone, a reassigned partition has left
+ * /admin/reassign_partitions, the preferred election's znode is deleted. */
+static void end_admin_spans(struct sim_world *w, enum sim_zk_change what, uint32_t id)
+{
+	struct sim_zk *zk = &w->zk;
+	if (what == ZKC_STATE && zk->states[id].exists && zk->states[id].version == 0) {
+		uint32_t t = w->pid_topic[id];
+		if (w->creating_missing[t] && --w->creating_missing[t] == 0)
+			sim_obs_op_end(w, OP_TOPIC_CREATION, t, w->now);
+	} else if (what == ZKC_TOPIC && !zk->topics[id].exists) {
+		w->creating_missing[id] = 0;
+		sim_obs_op_end(w, OP_TOPIC_DELETION, id, w->now);
+	} else if (what == ZKC_ADMIN && id == 2 && !zk->preferred_exists) {
+		sim_obs_op_end(w, OP_PREFERRED_ELECTION, 0, w->now);
+	} else if (what == ZKC_ADMIN && id == 1) {
+		uint32_t keep = 0;
+		for (uint32_t i = 0; i < w->n_reassigning; i++) {
+			uint32_t pid = w->reassigning[i];
+			bool listed = false;
+			for (uint32_t j = 0; zk->reassign_exists && j < zk->n_reassign && !listed; j++)
+				listed = sim_zk_pid(zk, zk->reassign[j].topic, zk->reassign[j].partition) == pid;
+			if (listed)
+				w->reassigning[keep++] = pid;
+			else
+				sim_obs_op_end(w, OP_REASSIGNMENT, pid, w->now);
+		}
+		w->n_reassigning = keep;
+	}
+}
+
 static void on_zk_change(void *ctx, int what, uint32_t id)
 {
-	sim_obs_zk(ctx, (enum sim_zk_change)what, id);
+	struct sim_world *w = ctx;
+	sim_obs_zk(w, (enum sim_zk_change)what, id);
+	end_admin_spans(w, (enum sim_zk_change)what, id);
+}
+
+void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions)
+{
+	w->creating_missing[topic] = partitions;
+}
+
+void sim_track_reassignment(struct sim_world *w, uint32_t pid)
+{
+	if (w->n_reassigning == w->cap_reassigning) {
+		w->cap_reassigning = w->cap_reassigning ? w->cap_reassigning * 2 : 16;
+		w->reassigning = sim_xrealloc(w->reassigning, w->cap_reassigning * sizeof *w->reassigning);
+	}
+	w->reassigning[w->n_reassigning++] = pid;
 }
 
 void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
@@ -89,6 +136,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->zk.cost.write_us = sc->config.zk_write_latency_us;
 	sim_zk_store(&w->zk, &w->store);
 	sim_ctrl_init_sink(w);
+	w->creating_missing = xcalloc(sc->n_topics, sizeof *w->creating_missing);
 	w->rolling_pos = xcalloc(sc->n_timeline, sizeof *w->rolling_pos);
 	w->rolling_deadline = xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
 	w->meta = xcalloc(1, sizeof *w->meta);
@@ -125,6 +173,8 @@ void sim_world_free(struct sim_world *w)
 	free(w->meta);
 	free(w->reqs);
 	free(w->payload);
+	free(w->creating_missing);
+	free(w->reassigning);
 	free(w->rolling_pos);
 	free(w->rolling_deadline);
 	memset(w, 0, sizeof *w);

@@ -225,6 +225,12 @@ struct sim_world {
 	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
 	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
 
+	/* admin operations in progress, for their spans: partitions left to elect per topic being
+	 * created, partitions with a reassignment span open */
+	uint32_t *creating_missing;
+	uint32_t *reassigning;
+	uint32_t n_reassigning, cap_reassigning;
+
 	/* rolling restarts, per timeline entry: position in its broker list, settle deadline */
 	uint32_t *rolling_pos;
 	uint64_t *rolling_deadline;
@@ -262,6 +268,9 @@ bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
 /* The active controller (architecture S7), or -1. */
 int32_t sim_active_controller(const struct sim_world *w);
 bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */
+/* Spans of admin operations that end on a ZooKeeper change. */
+void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions);
+void sim_track_reassignment(struct sim_world *w, uint32_t pid);
 
 /* ---- brokers (sim_broker.c) ---- */
 void sim_broker_start(struct sim_world *w, uint32_t b);

@@ -9,8 +9,9 @@
 
 int sim_cli_run(int argc, char **argv);
 int sim_cli_check(int argc, char **argv);
-/* sweep, plot, explore: not built yet; says so and exits 2. */
-int sim_cli_later(const char *cmd, int argc, char **argv);
+int sim_cli_sweep(int argc, char **argv);   /* sim_cli_sweep.c */
+int sim_cli_plot(int argc, char **argv);    /* sim_cli_plot.c */
+int sim_cli_explore(int argc, char **argv); /* sim_cli_explore.c */
 
 /* Shared by run and check: load path, apply --seed / --inject, run into out_dir. *verdict
  * gets a one-line outcome. Returns the exit status. */

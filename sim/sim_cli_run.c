@@ -127,11 +127,3 @@ int sim_cli_run(int argc, char **argv)
 	free(injects);
 	return rc;
 }
-
-int sim_cli_later(const char *cmd, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "kcsim: %s is not available in this build yet\n", cmd);
-	return 2;
-}

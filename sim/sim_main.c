@@ -33,8 +33,12 @@ int main(int argc, char **argv)
 		return sim_cli_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return sim_cli_check(argc - 1, argv + 1);
-	if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "plot") == 0 || strcmp(cmd, "explore") == 0)
-		return sim_cli_later(cmd, argc - 1, argv + 1);
+	if (strcmp(cmd, "sweep") == 0)
+		return sim_cli_sweep(argc - 1, argv + 1);
+	if (strcmp(cmd, "plot") == 0)
+		return sim_cli_plot(argc - 1, argv + 1);
+	if (strcmp(cmd, "explore") == 0)
+		return sim_cli_explore(argc - 1, argv + 1);
 	fprintf(stderr, "kcsim: unknown command '%s'; expected run, check, sweep, plot or explore\n", cmd);
 	return 2;
 }

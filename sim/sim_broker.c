@@ -209,6 +209,12 @@ static void make_leader(struct sim_world *w, uint32_t b, uint32_t pid, struct si
 	r->ar = e->ar;
 	r->became_leader_us = w->now;
 	sim_obs_leader_role(w, b, pid, true, r->leader_epoch);
+	/* followers that reached this broker before it led start catching up now */
+	struct sim_rep *v = w->reps + w->rep_off[pid];
+	for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+		if (&v[j] != r && v[j].fetch_from == (int32_t)b && sim_rep_live(w, &v[j]) &&
+		    w->now >= v[j].fetch_start_us + w->cfg->replica_catch_up_us)
+			start_fetch(w, pid, &v[j], b);
 }
 
 static void make_follower(struct sim_world *w, uint32_t b, uint32_t pid, struct sim_rep *r, const struct sim_entry *e)

@@ -94,6 +94,10 @@ static void sink_request(void *self, const struct kc_request *r)
 		w->event_entry_cost_us += w->cfg->controller_request_entry_cost_us * r->n_entries * r->n_to;
 	uint64_t depart = w->now + cost_so_far(w, ctrl);
 	uint32_t payload = new_payload(w, r);
+	/* KAFKA-1096 (injected): every broker's /controller_epoch watch copied the newest epoch into
+	 * its controller context, so a zombie controller stamps its requests with the new epoch */
+	if (w->inject_on[SIM_INJECT_KAFKA_1096] && w->zk.controller != (int32_t)ctrl && w->zk.epoch_exists)
+		w->payloads[payload].controller_epoch = w->zk.epoch;
 	bool split = !w->cfg->batch_requests && r->type != KC_REQ_STOP_REPLICA && r->n_entries > 1;
 	for (uint32_t i = 0; i < r->n_to; i++) {
 		int32_t to = sim_bidx(w, r->to[i]);

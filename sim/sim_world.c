@@ -130,6 +130,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	}
 	sim_zk_init(&w->zk, sc, &w->lists, w->first_pid, w->n_parts, on_fire, w);
 	w->zk.observe = on_zk_change;
+	w->zk.skip_version_check = w->inject_on[SIM_INJECT_SELFTEST_EPOCH_REWIND];
 	w->zk.cost.pipelined = sc->config.zk_mode == SIM_ZK_PIPELINED;
 	w->zk.cost.max_in_flight = sc->config.zk_max_in_flight;
 	w->zk.cost.read_us = sc->config.zk_read_latency_us;

@@ -512,7 +512,7 @@ enum kc_zk_rc sim_zk_update_state(struct sim_zk *zk, uint32_t pid, int32_t leade
 	struct sim_zk_state *s = &zk->states[pid];
 	if (!s->exists)
 		return KC_ZK_NONODE;
-	if (s->version != expected)
+	if (s->version != expected && !zk->skip_version_check)
 		return KC_ZK_BADVERSION;
 	write_state(zk, pid, leader, epoch, ctrl_epoch, isr, false);
 	*new_version = s->version;

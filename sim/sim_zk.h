@@ -101,6 +101,7 @@ struct sim_zk {
 	void *fire_ctx;
 	sim_zk_observe_fn observe;
 	int32_t store_owner;        /* broker index of the controller whose calls the store serves */
+	bool skip_version_check;    /* selftest-epoch-rewind: conditional writes ignore the version */
 
 	struct sim_zk_cost cost;
 	uint32_t *state_written, *topic_written, global_written[8]; /* round stamps */

@@ -21,13 +21,10 @@
  * hook during start-up); the state start-up left is timeline.csv's row at time 0.
  *
  * Operations (summary.json "operations", sorted by start, kind, key, begin order): the world
- * begins and ends most spans; a span still open when the run ends has "end_us": null. Spans
- * whose completion only ZooKeeper shows are ended here: topic_deletion when the topic znode is
- * deleted, reassignment when the controller has removed the partition from
- * /admin/reassign_partitions, preferred_election when the controller has deleted its znode,
- * topic_creation when the topic-change event that read the new topic ends, and a
- * controller_failover when its failover event ends even if the failover aborted. Each span
- * counts the leader elections made while it was open, with the first and last one's time. */
+ * begins and ends the spans; a span still open when the run ends has "end_us": null. A
+ * controller_failover span also ends when its failover event ends after the failover aborted
+ * (ControllerMovedException), which the world does not report. Each span counts the leader
+ * elections made while it was open, with the first and last one's time. */
 #include "sim_metrics.h"
 
 #include <inttypes.h>
@@ -105,7 +102,6 @@ struct sim_metrics {
 	uint32_t n_spans, cap_spans;
 	uint32_t *open;            /* indexes of open spans */
 	uint32_t n_open, cap_open;
-	uint16_t *creating;        /* per topic: open topic_creation spans */
 };
 
 static const char *const req_names[N_REQ_TYPES] = {
@@ -336,7 +332,6 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	m->unavail_intervals = xcalloc(w->n_parts, sizeof *m->unavail_intervals);
 	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
 	m->led = xcalloc(w->n_brokers, sizeof *m->led);
-	m->creating = xcalloc(w->n_topics, sizeof *m->creating);
 	m->area_t = w->now;
 	m->first_election_us = m->last_election_us = SIM_NEVER;
 	/* Whatever ZooKeeper already holds (an `initial:` set-up made before the observer) is
@@ -364,7 +359,6 @@ void sim_metrics_free(struct sim_metrics *m)
 	free(m->rows);
 	free(m->spans);
 	free(m->open);
-	free(m->creating);
 	free(m);
 }
 
@@ -387,45 +381,8 @@ static void close_span(struct sim_metrics *m, int64_t open_index, uint64_t t)
 {
 	struct span *s = &m->spans[m->open[open_index]];
 	s->end_us = t < s->start_us ? s->start_us : t;
-	if (s->op == OP_TOPIC_CREATION)
-		m->creating[s->key]--;
 	m->open[open_index] = m->open[--m->n_open];
 }
-
-/* End every open span of kind op whose key satisfies done(w, key), at now. */
-static void close_done(const struct sim_world *w, struct sim_metrics *m, enum sim_op op,
-		       bool (*done)(const struct sim_world *, int64_t))
-{
-	for (uint32_t i = 0; i < m->n_open;) {
-		const struct span *s = &m->spans[m->open[i]];
-		if (s->op == op && done(w, s->key))
-			close_span(m, i, w->now); /* the last open span moved to i */
-		else
-			i++;
-	}
-}
-
-/* A reassignment is complete once the controller removed its partition from
- * /admin/reassign_partitions (done, or rejected). */
-static bool reassignment_done(const struct sim_world *w, int64_t pid)
-{
-	if (!w->zk.reassign_exists)
-		return true;
-	for (uint32_t i = 0; i < w->zk.n_reassign; i++)
-		if (sim_zk_pid(&w->zk, w->zk.reassign[i].topic, w->zk.reassign[i].partition) == (uint64_t)pid)
-			return false;
-	return true;
-}
-
-/* A preferred replica election is complete once the controller deleted its znode. */
-static bool preferred_done(const struct sim_world *w, int64_t key)
-{
-	(void)key;
-	return !w->zk.preferred_exists;
-}
-
-/* A topic deletion is complete once its topic znode is gone (completeDeleteTopic). */
-static bool deletion_done(const struct sim_world *w, int64_t topic) { return !w->zk.topics[topic].exists; }
 
 /* ---- hooks ---- */
 
@@ -493,8 +450,6 @@ void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_chan
 		uint32_t end = w->first_pid[id] + w->sc->topics[id].max_partitions;
 		for (uint32_t pid = w->first_pid[id]; pid < end; pid++)
 			refresh_partition(w, m, pid);
-		if (!w->zk.topics[id].exists)
-			close_done(w, m, OP_TOPIC_DELETION, deletion_done);
 		break;
 	}
 	case ZKC_BROKER: {
@@ -509,14 +464,9 @@ void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_chan
 			m->offline_led += m->led[id];
 		break;
 	}
-	case ZKC_ADMIN:
-		if (id == 1)
-			close_done(w, m, OP_REASSIGNMENT, reassignment_done);
-		else if (id == 2)
-			close_done(w, m, OP_PREFERRED_ELECTION, preferred_done);
-		break;
 	case ZKC_CONTROLLER:
 	case ZKC_EPOCH:
+	case ZKC_ADMIN:
 		break; /* the controller column is polled after each event */
 	}
 }
@@ -552,15 +502,6 @@ void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t
 		while ((i = find_open(m, OP_CONTROLLER_FAILOVER, w->bk[b].id, true)) >= 0)
 			close_span(m, i, end);
 	}
-	/* A topic creation is complete when the topic-change handler that saw the topic
-	 * (onNewTopicCreation) has run; its payload lists the children it read. */
-	if (ev->kind == CE_TOPIC_CHANGE)
-		for (uint32_t k = 0; k < ev->len; k++) {
-			int64_t t = w->payload[ev->off + k], i;
-			if (t >= 0 && t < w->n_topics && m->creating[t])
-				while ((i = find_open(m, OP_TOPIC_CREATION, t, false)) >= 0)
-					close_span(m, i, end);
-		}
 }
 
 /* Simulated start-up (scenario-format Start-up): what happens before the first failover has
@@ -596,8 +537,6 @@ void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_o
 					     .first_election_us = SIM_NEVER,
 					     .last_election_us = SIM_NEVER,
 					     .startup = is_startup(w, op, key)};
-	if (op == OP_TOPIC_CREATION)
-		m->creating[key]++;
 	m->open[m->n_open++] = m->n_spans++;
 }
 

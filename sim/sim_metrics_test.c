@@ -224,6 +224,7 @@ static void test_failure_sequence(void **state)
 	sim_zk_delete_topic(&x->w.zk, 1);
 	sim_metrics_zk(&x->w, x->m, ZKC_STATE, 2);
 	sim_metrics_zk(&x->w, x->m, ZKC_TOPIC, 1);
+	sim_metrics_op_end(&x->w, x->m, OP_TOPIC_DELETION, 1, 12000); /* the world sees it done */
 	event_at(x, 12000);
 
 	x->w.now = 20000;
@@ -336,9 +337,8 @@ static void test_requests(void **state)
 }
 
 /* Controller events add up; a failover span ends with its event even when the world did not
- * end it (an aborted failover); a span never ended has "end_us": null; spans are listed by
- * start time, then kind. Reassignment and preferred-election spans end when the controller
- * clears their admin znode. */
+ * end it (an aborted failover); a span never ended has "end_us": null; an end matches the
+ * open span of its kind and key; spans are listed by start time, then kind. */
 static void test_spans(void **state)
 {
 	struct fx *x = *state;
@@ -354,20 +354,15 @@ static void test_spans(void **state)
 	w->now = 5800;
 	sim_metrics_ctrl_event(w, x->m, 0, &ev, 5800, 6000);
 
-	struct sim_zk_admin_entry re = {.topic = 0, .partition = 1, .replicas = 0};
 	w->now = 7000;
 	sim_metrics_op_begin(w, x->m, OP_REASSIGNMENT, 1, -1, 7000);
 	sim_metrics_op_begin(w, x->m, OP_PREFERRED_ELECTION, 0, -1, 7000);
-	assert_true(sim_zk_write_reassign(&w->zk, &re, 1));
-	sim_metrics_zk(w, x->m, ZKC_ADMIN, 1);
-	assert_true(sim_zk_write_preferred(&w->zk, &re, 1));
-	sim_metrics_zk(w, x->m, ZKC_ADMIN, 2);
 	w->now = 7300;
-	sim_zk_controller_delete_preferred(&w->zk);
-	sim_metrics_zk(w, x->m, ZKC_ADMIN, 2);
+	sim_metrics_op_end(w, x->m, OP_PREFERRED_ELECTION, 0, 7300);
+	sim_metrics_op_end(w, x->m, OP_PREFERRED_ELECTION, 0, 7350); /* none open: ignored */
+	sim_metrics_op_end(w, x->m, OP_REASSIGNMENT, 2, 7350);       /* another key: ignored */
 	w->now = 7600;
-	sim_zk_controller_write_reassign(&w->zk, NULL, 0);
-	sim_metrics_zk(w, x->m, ZKC_ADMIN, 1);
+	sim_metrics_op_end(w, x->m, OP_REASSIGNMENT, 1, 7600);
 
 	w->now = 9000;
 	sim_metrics_end(w, x->m);

@@ -235,12 +235,13 @@ static void remove_stale_trace(const char *dir)
 bool sim_report_write(struct sim_world *w, struct sim_observer *o, bool pass, bool max_time)
 {
 	const char *dir = o->opts.out_dir;
+	if (!sim_trace_finish(o->trace))
+		return false; /* the trace has said why */
 	if (!sim_report_mkdirs(dir)) {
 		fprintf(stderr, "kcsim: %s: %s\n", dir, strerror(errno));
 		return false;
 	}
-	bool ok = sim_trace_finish(o->trace);
-	ok = ok && write_timeline(o, dir);
+	bool ok = write_timeline(o, dir);
 	ok = ok && write_partitions(w, o, dir);
 	ok = ok && write_summary(w, o, dir, pass, max_time);
 	if (!ok)

@@ -205,17 +205,17 @@ static void set_unavailable(const struct sim_world *w, struct sim_metrics *m, ui
 	}
 }
 
-/* Add (sign 1) or remove (sign -1) the ZooKeeper leader's share of the offline count. */
-static void leader_share(struct sim_metrics *m, int32_t b, int sign)
+/* Count (add) or uncount a partition whose ZooKeeper leader is b: per-broker leaders, and
+ * the offline partitions among them (leader unregistered or undeclared). */
+static void leader_share(struct sim_metrics *m, int32_t b, bool add)
 {
-	uint32_t s = (uint32_t)sign;
 	if (b == LEADER_UNKNOWN) {
-		m->unknown_led += s;
+		m->unknown_led = add ? m->unknown_led + 1 : m->unknown_led - 1;
 		return;
 	}
-	m->led[b] += s;
+	m->led[b] = add ? m->led[b] + 1 : m->led[b] - 1;
 	if (!m->reg[b])
-		m->offline_led += s;
+		m->offline_led = add ? m->offline_led + 1 : m->offline_led - 1;
 }
 
 /* Recompute pid's ZooKeeper-derived status (and with it its availability, which needs the
@@ -227,7 +227,7 @@ static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, 
 		if (f & PF_LEADERLESS)
 			m->leaderless--;
 		else
-			leader_share(m, m->zl[pid], -1);
+			leader_share(m, m->zl[pid], false);
 		if (f & PF_URP)
 			m->urp--;
 	}
@@ -242,7 +242,7 @@ static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, 
 		} else {
 			int32_t b = sim_zk_broker_index(&w->zk, s->leader);
 			m->zl[pid] = b < 0 ? LEADER_UNKNOWN : b;
-			leader_share(m, m->zl[pid], 1);
+			leader_share(m, m->zl[pid], true);
 		}
 		uint32_t isr_len = 0;
 		if (s->exists)
@@ -364,13 +364,13 @@ void sim_metrics_free(struct sim_metrics *m)
 
 /* ---- operation spans ---- */
 
-/* The oldest open span of kind op matching key (or broker, when by_broker); -1 if none. */
-static int64_t find_open(const struct sim_metrics *m, enum sim_op op, int64_t key, bool by_broker)
+/* Index in m->open of the oldest open span of kind op with this key; -1 if none. */
+static int64_t find_open(const struct sim_metrics *m, enum sim_op op, int64_t key)
 {
 	int64_t best = -1;
 	for (uint32_t i = 0; i < m->n_open; i++) {
 		const struct span *s = &m->spans[m->open[i]];
-		if (s->op == op && (by_broker ? s->broker == key : s->key == key) &&
+		if (s->op == op && s->key == key &&
 		    (best < 0 || m->open[i] < m->open[best]))
 			best = i;
 	}
@@ -499,7 +499,7 @@ void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t
 	 * op_end covers only the successful one). */
 	if (ev->kind == CE_FAILOVER) {
 		int64_t i;
-		while ((i = find_open(m, OP_CONTROLLER_FAILOVER, w->bk[b].id, true)) >= 0)
+		while ((i = find_open(m, OP_CONTROLLER_FAILOVER, w->bk[b].id)) >= 0)
 			close_span(m, i, end);
 	}
 }
@@ -543,7 +543,7 @@ void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_o
 void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, uint64_t t)
 {
 	begin(w, m);
-	int64_t i = find_open(m, op, key, false);
+	int64_t i = find_open(m, op, key);
 	if (i >= 0)
 		close_span(m, i, t);
 }

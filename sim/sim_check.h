@@ -22,6 +22,9 @@ void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32
 void sim_check_zk(struct sim_world *w, struct sim_check *c, enum sim_zk_change what, uint32_t id);
 void sim_check_broker_process(struct sim_world *w, struct sim_check *c, uint32_t b, bool up);
 void sim_check_controller(struct sim_world *w, struct sim_check *c, uint32_t b, bool active, int32_t epoch);
+/* Take the baseline now (the first hook after start-up does it anyway; calling this at time 0,
+ * before the first event, makes that event's own changes checked too). */
+void sim_check_begin(struct sim_world *w, struct sim_check *c);
 void sim_check_after_event(struct sim_world *w, struct sim_check *c);
 void sim_check_quiescent(struct sim_world *w, struct sim_check *c);
 void sim_check_end(struct sim_world *w, struct sim_check *c);

@@ -1,7 +1,7 @@
 /* sim_report_test.c — tests of the result writers: JSON string escaping (sim_json), the
  * write-to-NAME.tmp-then-rename discipline of sim_report (nothing half-written on any error,
- * nothing left behind), mkdir -p, and the trace's files: state-change.log lines in 0.8.2's
- * wording against hand-written lines, and trace.jsonl's key order. */
+ * nothing left behind), mkdir -p, the trace's files (state-change.log lines in 0.8.2's
+ * wording against hand-written lines, trace.jsonl's key order), and a whole run's folder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 
 #include "sim_json.h"
 #include "sim_report.h"
+#include "sim_run.h"
 #include "sim_scenario.h"
 #include "sim_trace.h"
 #include "sim_world.h"
@@ -366,6 +367,77 @@ static void test_uncommitted_trace_leaves_nothing(void **state)
 	world_down(&x);
 }
 
+/* A whole run: summary.json's own fields around the figures, the failure lines, and the
+ * trace files present with --trace and gone after a rerun without it. */
+static const char e2e_yaml[] = "name: e2e\n"
+			       "cluster: {brokers: 3}\n"
+			       "topics:\n"
+			       "  t: {assignment: {0: [1, 2, 0]}}\n"
+			       "timeline:\n"
+			       "  - {at: 1s, crash: 1}\n"
+			       "expect:\n"
+			       "  - {at_end: true, leader: {partition: t-0, broker: 2}}\n"
+			       "  - {at_end: true, leader: {partition: t-0, broker: 0}}\n";
+
+static int run_e2e(bool trace, char *verdict, size_t n)
+{
+	char *path = path_in("e2e.yaml");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(e2e_yaml, f);
+	assert_int_equal(fclose(f), 0);
+	struct sim_scenario sc;
+	struct sim_error err;
+	if (!sim_scenario_load(path, NULL, 0, &sc, &err))
+		fail_msg("%s", err.msg);
+	struct sim_run_opts opts = {.scenario_path = path, .out_dir = path_in("res/e2e"), .trace = trace, .quiet = true};
+	snprintf(opts.repro, sizeof opts.repro, "kcsim run e2e.yaml --seed 1");
+	int rc = sim_run(&sc, &opts, verdict, n);
+	sim_scenario_free(&sc);
+	return rc;
+}
+
+static void test_summary_of_a_run(void **state)
+{
+	(void)state;
+	char verdict[512];
+	assert_int_equal(run_e2e(true, verdict, sizeof verdict), 1);
+	assert_true(exists(path_in("res/e2e/trace.jsonl")));
+	assert_true(exists(path_in("res/e2e/state-change.log")));
+	assert_false(exists(path_in("res/e2e/trace.jsonl.tmp")));
+	char *s = slurp(path_in("res/e2e/summary.json"));
+	assert_non_null(s);
+	const char *head = "{\n"
+			   "  \"scenario\": \"e2e\",\n"
+			   "  \"seed\": 1,\n"
+			   "  \"profile\": \"0.8.2\",\n"
+			   "  \"outcome\": \"fail\",\n"
+			   "  \"reason\": \"expectation\",\n"
+			   "  \"end_us\": ";
+	assert_memory_equal(s, head, strlen(head));
+	assert_non_null(strstr(s, ",\n  \"violations\": [],\n"
+				  "  \"expectations\": {\"passed\": 1, \"failed\": 1, \"not_evaluated\": 0},\n"
+				  "  \"failures\": [\n    \""));
+	assert_non_null(strstr(s, "e2e.yaml:9:"));
+	assert_non_null(strstr(s, "\"\n  ],\n  \"figures\": {\n    \"events\": "));
+	assert_non_null(strstr(s, "    \"leader_elections\": 1,\n"));
+	assert_non_null(strstr(s, "{\"kind\": \"broker_failure\", \"broker\": 1, \"start_us\": 7000200, "));
+	const char *tail = "\n  },\n  \"repro\": \"kcsim run e2e.yaml --seed 1\"\n}\n";
+	assert_string_equal(s + strlen(s) - strlen(tail), tail);
+	free(s);
+	char *tl = slurp(path_in("res/e2e/timeline.csv"));
+	assert_non_null(strstr(tl, "\n1000000,1,0,0,0,0,0,0\n")); /* broker 1's crash: t-0 unavailable */
+	free(tl);
+	char *parts = slurp(path_in("res/e2e/partitions.csv"));
+	assert_memory_equal(parts, "partition,unavailable_us,unavailable_intervals\nt-0,", 51);
+	free(parts);
+
+	assert_int_equal(run_e2e(false, verdict, sizeof verdict), 1);
+	assert_false(exists(path_in("res/e2e/trace.jsonl")));
+	assert_false(exists(path_in("res/e2e/state-change.log")));
+	assert_true(exists(path_in("res/e2e/summary.json")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkdirs, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_state_change_log, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_uncommitted_trace_leaves_nothing, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_summary_of_a_run, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

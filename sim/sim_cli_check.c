@@ -195,7 +195,11 @@ int sim_cli_check(int argc, char **argv)
 		}
 		any_arg = true;
 		if (S_ISDIR(st.st_mode)) {
-			walk(&l, a, "");
+			char *dir = join(a, "", "");
+			for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+				dir[n - 1] = '\0'; /* "scenarios/" names files scenarios/x, not scenarios//x */
+			walk(&l, dir, "");
+			free(dir);
 		} else {
 			const char *base = strrchr(a, '/');
 			add(&l, a, base ? base + 1 : a);

@@ -361,6 +361,7 @@ static void run_event(struct sim_world *w, uint32_t b, const struct sim_cevent *
 		k->pass_queued = true;
 		sim_ctrl_enqueue(w, b, CE_DELETION_PASS, 0, 0, NULL, 0);
 	}
+	sim_end_spans_of_event(w, end);
 	sim_obs_ctrl_event(w, b, ev, w->now, end);
 	w->running_ctrl = -1;
 }

@@ -94,6 +94,8 @@ void sim_obs_timeline(struct sim_world *w, uint32_t entry, bool refused, const c
 /* An operation span began or ended (key tells spans of one kind apart: broker, topic, pid). */
 void sim_obs_op_begin(struct sim_world *w, enum sim_op op, int64_t key, int32_t broker, uint64_t t);
 void sim_obs_op_end(struct sim_world *w, enum sim_op op, int64_t key, uint64_t t);
+/* Start-up is over: time 0 begins (baselines for the figures). */
+void sim_obs_started(struct sim_world *w);
 /* Before the first event with time next_t runs (SIM_NEVER: the run ends): `at` checks due. */
 void sim_obs_before_time(struct sim_world *w, uint64_t next_t);
 /* After every event; returns false when the run must stop (a violation). */

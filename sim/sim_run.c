@@ -95,6 +95,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		return 2;
 	}
 	sim_startup(&w);
+	sim_obs_started(&w);
 	schedule_timeline(&w);
 	uint64_t due = last_due(sc);
 	bool max_time = false;

@@ -46,12 +46,12 @@ static void end_admin_spans(struct sim_world *w, enum sim_zk_change what, uint32
 	if (what == ZKC_STATE && zk->states[id].exists && zk->states[id].version == 0) {
 		uint32_t t = w->pid_topic[id];
 		if (w->creating_missing[t] && --w->creating_missing[t] == 0)
-			sim_obs_op_end(w, OP_TOPIC_CREATION, t, w->now);
+			sim_end_span(w, OP_TOPIC_CREATION, t);
 	} else if (what == ZKC_TOPIC && !zk->topics[id].exists) {
 		w->creating_missing[id] = 0;
-		sim_obs_op_end(w, OP_TOPIC_DELETION, id, w->now);
+		sim_end_span(w, OP_TOPIC_DELETION, id);
 	} else if (what == ZKC_ADMIN && id == 2 && !zk->preferred_exists) {
-		sim_obs_op_end(w, OP_PREFERRED_ELECTION, 0, w->now);
+		sim_end_span(w, OP_PREFERRED_ELECTION, 0);
 	} else if (what == ZKC_ADMIN && id == 1) {
 		uint32_t keep = 0;
 		for (uint32_t i = 0; i < w->n_reassigning; i++) {
@@ -62,7 +62,7 @@ static void end_admin_spans(struct sim_world *w, enum sim_zk_change what, uint32
 			if (listed)
 				w->reassigning[keep++] = pid;
 			else
-				sim_obs_op_end(w, OP_REASSIGNMENT, pid, w->now);
+				sim_end_span(w, OP_REASSIGNMENT, pid);
 		}
 		w->n_reassigning = keep;
 	}
@@ -73,6 +73,24 @@ static void on_zk_change(void *ctx, int what, uint32_t id)
 	struct sim_world *w = ctx;
 	sim_obs_zk(w, (enum sim_zk_change)what, id);
 	end_admin_spans(w, (enum sim_zk_change)what, id);
+}
+
+/* Admin spans end with the controller event that completes them, like the failover and broker
+ * spans, so that every span in a timing plot means "until the controller was done". */
+void sim_end_span(struct sim_world *w, int op, int64_t key)
+{
+	if (w->running_ctrl < 0 || w->n_ending == sizeof w->ending / sizeof w->ending[0]) {
+		sim_obs_op_end(w, (enum sim_op)op, key, w->now);
+		return;
+	}
+	w->ending[w->n_ending++] = (struct sim_span_end){(uint8_t)op, key};
+}
+
+void sim_end_spans_of_event(struct sim_world *w, uint64_t end)
+{
+	for (uint32_t i = 0; i < w->n_ending; i++)
+		sim_obs_op_end(w, (enum sim_op)w->ending[i].op, w->ending[i].key, end);
+	w->n_ending = 0;
 }
 
 void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions)

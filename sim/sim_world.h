@@ -230,6 +230,9 @@ struct sim_world {
 	uint32_t *creating_missing;
 	uint32_t *reassigning;
 	uint32_t n_reassigning, cap_reassigning;
+	/* spans completed by the running controller event: they end when it ends */
+	struct sim_span_end { uint8_t op; int64_t key; } ending[64];
+	uint32_t n_ending;
 
 	/* rolling restarts, per timeline entry: position in its broker list, settle deadline */
 	uint32_t *rolling_pos;
@@ -271,6 +274,9 @@ bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic
 /* Spans of admin operations that end on a ZooKeeper change. */
 void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions);
 void sim_track_reassignment(struct sim_world *w, uint32_t pid);
+/* End a span now, or when the running controller event ends. */
+void sim_end_span(struct sim_world *w, int op, int64_t key);
+void sim_end_spans_of_event(struct sim_world *w, uint64_t end);
 
 /* ---- brokers (sim_broker.c) ---- */
 void sim_broker_start(struct sim_world *w, uint32_t b);

@@ -504,8 +504,13 @@ void sim_broker_isolate(struct sim_world *w, uint32_t b, enum sim_isolate_from f
 static void on_expire(struct sim_world *w, uint32_t b, uint64_t session)
 {
 	struct sim_bk *k = &w->bk[b];
-	if (w->zk.session[b] != session || !session)
+	if (!session)
 		return;
+	if (w->zk.session[b] != session) {
+		/* a session a crashed process left behind: nobody heartbeats it any more */
+		sim_zk_expire_session(&w->zk, b, session);
+		return;
+	}
 	if (k->up && (k->silent_since == SIM_NEVER || w->now - k->silent_since < w->cfg->zk_session_timeout_us))
 		return; /* it spoke to ZooKeeper in time */
 	sim_zk_expire(&w->zk, b);

@@ -207,12 +207,12 @@ static void drop_ephemerals(struct sim_zk *zk, uint64_t session, bool *broker_go
 	}
 }
 
-static void end_session(struct sim_zk *zk, uint32_t broker)
+static void end_session(struct sim_zk *zk, uint32_t broker, uint64_t s)
 {
-	uint64_t s = zk->session[broker];
 	if (!s)
 		return;
-	zk->session[broker] = 0;
+	if (zk->session[broker] == s)
+		zk->session[broker] = 0;
 	bool broker_gone = false, ctrl_gone = false;
 	drop_ephemerals(zk, s, &broker_gone, &ctrl_gone);
 	zk->zxid++;
@@ -222,8 +222,12 @@ static void end_session(struct sim_zk *zk, uint32_t broker)
 		fire(zk, SIM_WATCH_CONTROLLER, 0);
 }
 
-void sim_zk_expire(struct sim_zk *zk, uint32_t broker) { end_session(zk, broker); }
-void sim_zk_close_session(struct sim_zk *zk, uint32_t broker) { end_session(zk, broker); }
+void sim_zk_expire(struct sim_zk *zk, uint32_t broker) { end_session(zk, broker, zk->session[broker]); }
+void sim_zk_expire_session(struct sim_zk *zk, uint32_t broker, uint64_t session)
+{
+	end_session(zk, broker, session);
+}
+void sim_zk_close_session(struct sim_zk *zk, uint32_t broker) { end_session(zk, broker, zk->session[broker]); }
 
 bool sim_zk_register_broker(struct sim_zk *zk, uint32_t broker)
 {

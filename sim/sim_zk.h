@@ -123,6 +123,8 @@ uint32_t sim_zk_pid(const struct sim_zk *zk, uint32_t topic, uint32_t number);
 uint64_t sim_zk_new_session(struct sim_zk *zk, uint32_t broker);
 /* Expire the broker's session: its ephemerals go in one step, then watches fire. */
 void sim_zk_expire(struct sim_zk *zk, uint32_t broker);
+/* Expire one session of the broker: its current one, or one a previous process left behind. */
+void sim_zk_expire_session(struct sim_zk *zk, uint32_t broker, uint64_t session);
 bool sim_zk_register_broker(struct sim_zk *zk, uint32_t broker); /* false: znode exists */
 void sim_zk_close_session(struct sim_zk *zk, uint32_t broker);   /* clean close */
 bool sim_zk_create_controller(struct sim_zk *zk, uint32_t broker);

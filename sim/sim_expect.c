@@ -442,6 +442,8 @@ void sim_expect_before_time(struct sim_world *w, struct sim_expect_state *x, uin
 		return;
 	judge_within(w, x);
 	/* what is due before next_t, in time order; at the end (SIM_NEVER) up to now only */
+	if (next_t == 0)
+		return; /* nothing is due before time 0 */
 	uint64_t limit = next_t == SIM_NEVER ? w->now : next_t - 1;
 	uint32_t wi = 0, j = 0;
 	for (;;) {

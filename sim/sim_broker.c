@@ -462,6 +462,11 @@ static void notice_expiry(struct sim_world *w, uint32_t b)
 	struct sim_bk *k = &w->bk[b];
 	if (!k->expired_unnoticed)
 		return;
+	if (k->failover_started && (k->fifo_len > 0 || k->busy_until > w->now)) {
+		/* a zombie controller first runs what it had queued (S10) */
+		k->notice_after_drain = true;
+		return;
+	}
 	k->expired_unnoticed = false;
 	if (k->failover_started)
 		sim_ctrl_resign(w, b);
@@ -541,13 +546,10 @@ static void wake(struct sim_world *w, uint32_t b)
 		return;
 	restart_fetches(w, b);
 	sim_replay_deferred(w, b);
-	if (k->expired_unnoticed && !sim_bk_zk_cut(w, b)) {
-		/* a paused controller first runs what it had queued (the zombie window) */
-		if (k->failover_started && k->fifo_len > 0)
-			k->notice_after_drain = true;
-		else
-			sim_schedule(w, w->now, SIM_CLASS_CONTROLLER, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
-	}
+	/* after the replayed events (the notice runs last among this instant's events, and waits
+	 * for a controller's queue to drain) */
+	if (k->expired_unnoticed && !sim_bk_zk_cut(w, b))
+		sim_schedule(w, w->now, SIM_CLASS_CONTROLLER, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
 }
 
 /* ---- controlled shutdown, broker side (spec §6.12, S7) ---- */
@@ -646,7 +648,9 @@ static void on_notify(struct sim_world *w, const struct sim_event *e)
 		return;
 	int kind = (int)e->b;
 	uint32_t id = (uint32_t)e->c;
-	if (!w->zk.session[b] || !sim_zk_rearm(&w->zk, kind, id, (int32_t)b))
+	/* a notification that reached a paused broker runs on resume even if its session expired
+	 * meanwhile: ZkClient reads again in the new session (S10) */
+	if (!sim_zk_rearm(&w->zk, kind, id, (int32_t)b))
 		return;
 	struct sim_zk *zk = &w->zk;
 	int64_t *v = NULL;

@@ -140,6 +140,9 @@ static void test_at_failure_names_file_line_time_and_values(void **state)
 	struct fx f;
 	fx_load(&f, "  - {at: 0, leader: {partition: orders-0, broker: 0}}\n"
 		    "  - {at: 7000200us, leader: {partition: orders-1, broker: 2}}\n");
+	event_at(&f, 0); /* an event at time 0: nothing is due before it */
+	assert_counts(&f, 0, 0, 2);
+	after(&f);
 	event_at(&f, 8000000);
 	assert_counts(&f, 1, 1, 0);
 	assert_string_equal(sim_expect_failures(f.x),

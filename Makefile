@@ -68,6 +68,7 @@ unit: all $(CORE_TESTS) $(SIM_TESTS)
 test: unit
 	@scripts/check-core-purity.sh $(BUILD)/libkc.a
 	@scripts/check-includes.sh
+	@scripts/test-cli.sh $(BUILD)/kcsim
 	@if ls scenarios/*.yaml scenarios/*/*.yaml >/dev/null 2>&1; then \
 	  $(BUILD)/kcsim check scenarios/ --out $(BUILD)/check; fi
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test-cli.sh — every class of unusable input, through the real command line: exit status 2 and
+# a FILE:LINE:COLUMN message naming what is wrong. Usage: test-cli.sh KCSIM
+set -u
+kcsim=${1:-build/kcsim}
+dir=sim/testdata/bad
+pass=0 fail=0
+# file, then the start of the expected message (after "FILE:")
+cases=(
+  "bad-yaml.yaml|3:1:"
+  "unknown-key.yaml|3:1: unknown key 'colour'"
+  "wrong-type.yaml|2:20:"
+  "bad-duration.yaml|4:10:"
+  "unknown-broker.yaml|4:21:"
+  "unknown-partition.yaml|6:34:"
+  "out-of-range.yaml|4:19:"
+  "alias.yaml|2:10:"
+  "empty.yaml|1:1:"
+  "garbage.yaml|1:1:"
+)
+for c in "${cases[@]}"; do
+  f=${c%%|*}; want="$dir/$f:${c#*|}"
+  out=$("$kcsim" run "$dir/$f" --quiet --out "${TMPDIR:-/tmp}/kcsim-test-cli" 2>&1); rc=$?
+  if [ $rc -eq 2 ] && [[ "$out" == "$want"* ]] && [[ "$out" == *expected* || "$out" == *"unknown key"* ]]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "test-cli: $f: exit $rc, got: $out (wanted: $want...)"
+  fi
+done
+for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
+  out=$("$kcsim" $args 2>&1 >/dev/null); rc=$?
+  if [ $rc -eq 2 ] && [ -n "$out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: kcsim $args: exit $rc"; fi
+done
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

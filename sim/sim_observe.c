@@ -210,6 +210,45 @@ void sim_obs_quiescent(struct sim_world *w)
 		sim_check_quiescent(w, o->check);
 }
 
+/* What the event being processed was, in words, for the violation report. */
+static void describe_event(const struct sim_world *w, char *buf, size_t n)
+{
+	const struct sim_event *e = &w->current;
+	const struct sim_scenario *sc = w->sc;
+	uint32_t b = (uint32_t)(e->kind == EV_NOTIFY ? (e->a & 0xFFFFFFFF) : (uint64_t)e->a);
+	switch ((enum sim_ev)e->kind) {
+	case EV_TIMELINE: {
+		const struct sim_timeline_entry *t = &sc->timeline[e->a];
+		snprintf(buf, n, "timeline entry at line %u (%s)", t->line, sim_action_name(t->action));
+		return;
+	}
+	case EV_CTRL_RUN:
+		snprintf(buf, n, "controller event on broker %d", w->bk[b].id);
+		return;
+	case EV_DELIVER: {
+		const struct sim_req *r = &w->reqs[e->a];
+		static const char *const types[] = {"LeaderAndIsr", "UpdateMetadata", "StopReplica"};
+		snprintf(buf, n, "%s delivered to broker %d", types[w->payloads[r->payload].type % 3], w->bk[r->to].id);
+		return;
+	}
+	case EV_NOTIFY:
+		snprintf(buf, n, "ZooKeeper watch notification to broker %d", w->bk[b].id);
+		return;
+	case EV_EXPIRE:
+		snprintf(buf, n, "session expiry of broker %d", w->bk[b].id);
+		return;
+	case EV_CATCHUP:
+		snprintf(buf, n, "follower catch-up on broker %d", w->bk[b].id);
+		return;
+	case EV_ISR_CHECK:
+		snprintf(buf, n, "ISR check on broker %d", w->bk[b].id);
+		return;
+	default:
+		snprintf(buf, n, "event kind %u", e->kind);
+		return;
+	}
+}
+
 void sim_obs_violation(struct sim_world *w, int invariant, const char *fmt, ...)
 {
 	struct sim_observer *o = w->obs;
@@ -222,6 +261,8 @@ void sim_obs_violation(struct sim_world *w, int invariant, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(o->violation_detail, sizeof o->violation_detail, fmt, ap);
 	va_end(ap);
+	if (w->events)
+		describe_event(w, o->violation_event, sizeof o->violation_event);
 	sim_trace_violation(w, o->trace, sim_invariant_info((enum sim_invariant)invariant)->name, o->violation_detail);
 	w->stopped = true;
 }

@@ -122,6 +122,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 			w.pending_nonperiodic--;
 		w.now = e.t_us;
 		w.events++;
+		w.current = e;
 		sim_dispatch(&w, &e);
 		if (!sim_obs_after_event(&w, &e))
 			break;

@@ -239,6 +239,7 @@ struct sim_world {
 	uint64_t *rolling_deadline;
 
 	/* the flow of the run */
+	struct sim_event current;  /* the event being processed (violation reports name it) */
 	uint64_t events;
 	bool stopped;             /* a violation stopped the run */
 	struct sim_observer *obs;

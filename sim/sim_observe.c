@@ -244,7 +244,10 @@ static void describe_event(const struct sim_world *w, char *buf, size_t n)
 		snprintf(buf, n, "ISR check on broker %d", w->bk[b].id);
 		return;
 	default:
-		snprintf(buf, n, "event kind %u", e->kind);
+		if (e->kind == UINT32_MAX)
+			snprintf(buf, n, "the end of the run (every invariant recomputed)");
+		else
+			snprintf(buf, n, "event kind %u", e->kind);
 		return;
 	}
 }
@@ -270,6 +273,7 @@ void sim_obs_violation(struct sim_world *w, int invariant, const char *fmt, ...)
 int sim_obs_end(struct sim_world *w, bool max_time)
 {
 	struct sim_observer *o = w->obs;
+	w->current.kind = UINT32_MAX;
 	if (!o->violated && !max_time)
 		sim_check_end(w, o->check);
 	sim_expect_end(w, o->expect, o->violated);

@@ -11,7 +11,7 @@ set xlabel xlabel
 set ylabel ylabel
 if (xlog) { set logscale x; set format x '%g' }
 set yrange [0 : *]
-set key top left Left reverse box opaque samplen 3
+set key top left Left reverse box opaque samplen 3 width 1
 set autoscale xfix
 set offsets graph 0.04, graph 0.04, graph 0.08, 0
 

@@ -429,6 +429,9 @@ static int32_t rule_leader(const struct sim_world *w, const struct kc_controller
 		return -1;
 	}
 	case KC_SEL_REASSIGNED:
+		/* partitionsBeingReassigned(p) throws when p is not being reassigned */
+		if (!kc_partition_being_reassigned(kc, e->pid))
+			return -1;
 		for (uint32_t i = 0; i < e->ar_len; i++)
 			if (kc_broker_live(kc, e->ar[i]) && sim_chk_has(cur->isr, cur->isr_len, e->ar[i]))
 				return e->ar[i];

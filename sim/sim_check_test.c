@@ -143,6 +143,7 @@ static void fx_load(struct fx *f, const char *yaml)
 		fail_msg("%s", err.msg);
 	sim_world_init(&f->w, &f->sc);
 	f->w.obs = &f->o;
+	f->w.current = (struct sim_event){.kind = EV_ISR_CHECK}; /* what violation reports name */
 	f->c = sim_check_new(&f->w);
 	f->o.check = f->c;
 	f->w.zk.observe = on_zk;
@@ -458,7 +459,7 @@ static void test_election_rule(void **state)
 	} good[] = {
 		{KC_SEL_OFFLINE, &isr_120, ar, 3, 0},      /* first AR member in the live ISR */
 		{KC_SEL_OFFLINE, &isr_1, ar, 3, -1},       /* no live ISR member, unclean off */
-		{KC_SEL_REASSIGNED, &isr_120, rar, 2, 2},  /* first RAR member live and in the ISR */
+		{KC_SEL_REASSIGNED, &isr_120, rar, 2, -1}, /* no reassignment in progress: 0.8.2 throws */
 		{KC_SEL_PREFERRED, &isr_120, ar, 3, 0},    /* AR head, live and in the ISR */
 		{KC_SEL_PREFERRED, &isr_20, rar + 1, 1, 0}, /* ... */
 		{KC_SEL_CONTROLLED_SHUTDOWN, &isr_120, ar, 3, 1}, /* ISR head, none shutting down */
@@ -486,7 +487,7 @@ static void test_election_rule(void **state)
 		const char *detail;
 	} bad[] = {
 		{KC_SEL_OFFLINE, &isr_1, ar, 3, 0, "offline election chose broker 0; controller.md section 4 picks no leader"},
-		{KC_SEL_REASSIGNED, &isr_120, rar, 2, 0, "reassigned election chose broker 0; controller.md section 4 picks broker 2"},
+		{KC_SEL_REASSIGNED, &isr_120, rar, 2, 2, "reassigned election chose broker 2; controller.md section 4 picks no leader"},
 		{KC_SEL_PREFERRED, &isr_120, ar, 3, -1, "preferred election failed; controller.md section 4 picks broker 0"},
 		{KC_SEL_CONTROLLED_SHUTDOWN, &isr_120, ar, 3, 2, "picks broker 1"},
 		{KC_SEL_NOOP, &isr_120, ar, 3, 0, "noop election chose broker 0"},
@@ -910,6 +911,28 @@ static void test_reassignment_completes(void **state)
 	fx_free(&f);
 }
 
+/* The reassigned selector during a reassignment: the first RAR member live and in the ISR. */
+static void test_election_rule_reassigned(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_healthy(&f, BASE_YAML);
+	admit_reassignment(&f); /* u-0 -> [1, 2]; the ISR is [0, 1] */
+	const int32_t rar[] = {1, 2};
+	struct kc_lisr before = {.leader = 0, .leader_epoch = 1, .isr_len = 2, .isr = {0, 1}};
+	struct kc_election e = election(KC_SEL_REASSIGNED, &before, rar, 2, 1);
+	e.pid = U0;
+	sim_check_election(&f.w, f.c, 0, &e);
+	after_event(&f);
+	assert_held(&f);
+	e.leader = 2;
+	sim_check_election(&f.w, f.c, 0, &e);
+	after_event(&f);
+	assert_violation(&f, SIM_INV_ELECTION_RULE,
+			 "u-0: reassigned election chose broker 2; controller.md section 4 picks broker 1 (RAR [1,2], ISR read [0,1]");
+	fx_free(&f);
+}
+
 /* The end recomputes from scratch: a state no hook reported is still judged. */
 static void test_end_from_scratch(void **state)
 {
@@ -976,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_isr_converges),
 		cmocka_unit_test(test_deletion_completes),
 		cmocka_unit_test(test_reassignment_completes),
+		cmocka_unit_test(test_election_rule_reassigned),
 		cmocka_unit_test(test_end_from_scratch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

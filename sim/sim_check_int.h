@@ -7,7 +7,8 @@
  * lists that the hooks maintain, so that a quiescent point costs what changed since the last
  * one, not the number of partitions. Candidates may be false alarms (they are re-checked
  * exactly before anything is reported); a partition that can be bad must never be missing from
- * them. The end of the run recomputes everything from scratch; -DSIM_DEBUG_CHECK compares. */
+ * them. The end of the run recomputes everything from scratch; -DSIM_DEBUG_CHECK builds compare
+ * the two at every quiescent point and at the end, and abort on a difference. */
 #ifndef SIM_CHECK_INT_H
 #define SIM_CHECK_INT_H
 

@@ -183,7 +183,11 @@ void sim_obs_op_end(struct sim_world *w, enum sim_op op, int64_t key, uint64_t t
 		sim_metrics_op_end(w, o->metrics, op, key, t);
 }
 
-void sim_obs_started(struct sim_world *w) { sim_metrics_start(w, w->obs->metrics); }
+void sim_obs_started(struct sim_world *w)
+{
+	sim_metrics_start(w, w->obs->metrics);
+	sim_check_begin(w, w->obs->check);
+}
 
 void sim_obs_before_time(struct sim_world *w, uint64_t next_t)
 {

@@ -38,19 +38,11 @@ void sim_dispatch(struct sim_world *w, const struct sim_event *e)
 	}
 }
 
-/* invariants.md: no controller event queued or running, nothing in flight, no notification
- * pending, no broker between controlled-shutdown attempts — and (for the end of a run) no
- * non-periodic timer pending. */
+/* Where run_until: quiescent may end the run: a quiescent point with no non-periodic timer
+ * pending (scenario-format `run_until`). */
 static bool quiescent(const struct sim_world *w)
 {
-	if (w->pending_nonperiodic > 0)
-		return false;
-	for (uint32_t b = 0; b < w->n_brokers; b++) {
-		const struct sim_bk *k = &w->bk[b];
-		if (k->up && (k->fifo_len > 0 || k->busy_until > w->now || k->shutting_down))
-			return false;
-	}
-	return true;
+	return w->pending_nonperiodic == 0 && sim_quiescent_point(w);
 }
 
 /* The last time the run must reach: the last timeline entry and the last at/within. */
@@ -120,13 +112,14 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		sim_queue_pop(&w.q, &e);
 		if (!sim_ev_periodic(e.kind))
 			w.pending_nonperiodic--;
+		w.pending_kind[e.kind]--;
 		w.now = e.t_us;
 		w.events++;
 		w.current = e;
 		sim_dispatch(&w, &e);
 		if (!sim_obs_after_event(&w, &e))
 			break;
-		if (quiescent(&w) && sim_active_controller(&w) >= 0)
+		if (sim_quiescent_point(&w) && sim_active_controller(&w) >= 0)
 			sim_obs_quiescent(&w);
 		if (w.stopped)
 			break;

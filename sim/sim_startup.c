@@ -17,6 +17,7 @@ static void run_at_zero(struct sim_world *w)
 		sim_queue_pop(&w->q, &e);
 		if (!sim_ev_periodic(e.kind))
 			w->pending_nonperiodic--;
+		w->pending_kind[e.kind]--;
 		sim_dispatch(w, &e);
 	}
 }

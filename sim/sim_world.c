@@ -205,6 +205,7 @@ void sim_schedule(struct sim_world *w, uint64_t t, enum sim_class cls, enum sim_
 	sim_queue_push(&w->q, t < w->now ? w->now : t, cls, kind, a, b, c);
 	if (!sim_ev_periodic(kind))
 		w->pending_nonperiodic++;
+	w->pending_kind[kind]++;
 }
 
 uint64_t sim_jitter(struct sim_world *w)
@@ -316,6 +317,20 @@ int32_t sim_active_controller(const struct sim_world *w)
 		return -1;
 	const struct sim_bk *k = &w->bk[c];
 	return k->up && k->failover_started && !sim_bk_paused(w, (uint32_t)c) && k->kc && kc_is_active(k->kc) ? c : -1;
+}
+
+bool sim_quiescent_point(const struct sim_world *w)
+{
+	const uint32_t *p = w->pending_kind;
+	if (w->in_flight || p[EV_NOTIFY] || p[EV_DELIVER] || p[EV_RESPONSE] || p[EV_CS_DELIVER] ||
+	    p[EV_CS_RESPONSE] || p[EV_CTRL_RUN])
+		return false;
+	for (uint32_t b = 0; b < w->n_brokers; b++) {
+		const struct sim_bk *k = &w->bk[b];
+		if (k->up && (k->fifo_len > 0 || k->busy_until > w->now || k->shutting_down || k->n_deferred > 0))
+			return false;
+	}
+	return true;
 }
 
 bool sim_partition_exists(const struct sim_world *w, uint32_t pid)

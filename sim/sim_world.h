@@ -224,6 +224,7 @@ struct sim_world {
 	uint64_t event_entry_cost_us;
 	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
 	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
+	uint32_t pending_kind[EV_STARTUP_TOPICS + 1]; /* queued events by kind */
 
 	/* admin operations in progress, for their spans: partitions left to elect per topic being
 	 * created, partitions with a reassignment span open */
@@ -269,6 +270,10 @@ bool sim_bk_paused(const struct sim_world *w, uint32_t b);
 bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b);
 bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b);
 bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
+/* A quiescent point (invariants.md): the active controller idle, nothing in flight, no
+ * notification or handler pending, no broker between controlled-shutdown attempts. Timers
+ * may be pending. */
+bool sim_quiescent_point(const struct sim_world *w);
 /* The active controller (architecture S7), or -1. */
 int32_t sim_active_controller(const struct sim_world *w);
 bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */

@@ -275,7 +275,8 @@ static void set_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const uint3
 	free(t->reps);
 	t->view = xcalloc(n, sizeof *t->view);
 	t->reps = xcalloc(total_reps, sizeof *t->reps);
-	memcpy(t->reps, reps, total_reps * sizeof *reps);
+	if (total_reps)
+		memcpy(t->reps, reps, total_reps * sizeof *reps);
 	uint32_t off = 0;
 	for (uint32_t p = 0; p < n; p++) {
 		t->view[p].partition = p;

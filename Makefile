@@ -27,6 +27,7 @@ help:
 	@echo "make san          the same tests under AddressSanitizer + UBSan (build-san/)"
 	@echo "make determinism  every scenario twice, gcc vs clang: result bytes must match"
 	@echo "make check        kcsim check scenarios/ only"
+	@echo "make review       the suite, the design-review sweeps and every plot, in results/ (index.md)"
 	@echo "make clean        remove build output"
 
 # A fresh machine gets its packages here, once (the stamp is per build directory).
@@ -69,8 +70,7 @@ test: unit
 	@scripts/check-core-purity.sh $(BUILD)/libkc.a
 	@scripts/check-includes.sh
 	@scripts/test-cli.sh $(BUILD)/kcsim
-	@if ls scenarios/*.yaml scenarios/*/*.yaml >/dev/null 2>&1; then \
-	  $(BUILD)/kcsim check scenarios/ --out $(BUILD)/check; fi
+	@$(BUILD)/kcsim check scenarios --jobs 2 --out $(BUILD)/check
 
 check: all
 	$(BUILD)/kcsim check scenarios/ --out $(BUILD)/check
@@ -91,6 +91,17 @@ $(BUILD)/bench/phold_kcsim: scripts/bench/phold_kcsim.c $(BUILD)/libsim.a $(BUIL
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Design review (scripts/review.sh): the suite, the review sweeps and every plot in results/.
+# make test also checks that plots keep their bytes across renders and --jobs.
+.PHONY: review test-plots
+review:
+	@BUILD=$(BUILD) scripts/review.sh
+
+test-plots: all
+	@scripts/test-plots.sh $(BUILD)
+
+test: test-plots
 
 clean:
 	rm -rf build build-san build-clang build-gcc

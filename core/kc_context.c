@@ -76,7 +76,8 @@ void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v,
 		s->cap = (uint8_t)n;
 		c->pool.len += n;
 	}
-	memmove(kc_slice_ptr(c, *s), v, n * sizeof *v);
+	if (n)
+		memmove(kc_slice_ptr(c, *s), v, n * sizeof *v);
 	s->len = (uint8_t)n;
 }
 

@@ -326,8 +326,9 @@ static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t numb
 		t->parts_len = number + 1;
 }
 
-/* Read each topic's znode and cache its assignment (getReplicaAssignmentForTopics). */
-void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n)
+/* Read each topic's znode and cache its assignment (getReplicaAssignmentForTopics); the pids
+ * read are appended to `loaded` when given. */
+void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n, struct kc_vec *loaded)
 {
 	c->st.bulk_begin(c->st.self);
 	for (uint32_t i = 0; i < n; i++) {
@@ -342,6 +343,8 @@ void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n)
 			topic_set_pid(c, topics[i], parts[j].partition, parts[j].pid);
 			kc_set_ar(c, parts[j].pid, parts[j].replicas, parts[j].n_replicas);
 			kc_touch(c, parts[j].pid);
+			if (loaded)
+				*(uint32_t *)kc_vec_push(loaded) = parts[j].pid;
 		}
 	}
 	c->st.bulk_end(c->st.self);

@@ -88,7 +88,7 @@ static void initialize_context(struct kc_controller *c)
 		kc_topic(c, topics[i])->exists = true;
 		*(uint32_t *)kc_vec_push(&all) = topics[i];
 	}
-	kc_load_topics(c, all.data, all.len);
+	kc_load_topics(c, all.data, all.len, NULL);
 	kc_vec_free(&all);
 	/* updateLeaderAndIsrCache: every state znode, cached with the epoch that wrote it */
 	kc_all_partitions(c, &c->tmp_pids);
@@ -361,14 +361,11 @@ void kc_on_topic_change(struct kc_controller *c, const uint32_t *topics, uint32_
 		}
 		c->topics[t].exists = listed;
 	}
-	kc_load_topics(c, added.data, added.len);
-	for (uint32_t i = 0; i < added.len; i++) {
-		uint32_t t = pids_of(&added)[i];
-		watch_topic(c, t);
-		kc_topic_partitions(c, t, &c->tmp_pids2);
-		for (uint32_t k = 0; k < c->tmp_pids2.len; k++)
-			*(uint32_t *)kc_vec_push(&parts) = pids_of(&c->tmp_pids2)[k];
-	}
+	/* onNewTopicCreation gets the partitions just read from ZooKeeper, not whatever the cache
+	 * still holds for the name (KAFKA-1742 leaves such entries behind) */
+	kc_load_topics(c, added.data, added.len, &parts);
+	for (uint32_t i = 0; i < added.len; i++)
+		watch_topic(c, pids_of(&added)[i]);
 	if (added.len)
 		on_new_partition_creation(c, parts.data, parts.len);
 	kc_vec_free(&added);

@@ -149,7 +149,7 @@ void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_
 void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker);
 
 /* the context: load from the store (initializeControllerContext minus the managers) */
-void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n);
+void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n, struct kc_vec *loaded);
 void kc_load_brokers(struct kc_controller *c, const int32_t *ids, uint32_t n);
 void kc_remove_topic(struct kc_controller *c, uint32_t topic);
 /* let the context name a partition the store reported, before it has an AR */

@@ -242,8 +242,11 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 	for (uint32_t i = q->first; i < q->first + q->count; i++) {
 		const struct sim_entry *e = &w->entries[p->first_entry + i];
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
-		if (e->leader_epoch <= r->leader_epoch || !sim_lists_has(&w->lists, e->ar, id))
-			continue; /* stale leader epoch, or not a replica: ignored */
+		/* stale leader epoch, or not a replica: ignored; KAFKA-1188 (injected, its broker half)
+		 * applied an entry whose leader epoch was unchanged */
+		bool same_epoch_ok = w->inject_on[SIM_INJECT_KAFKA_1188] && e->leader_epoch == r->leader_epoch;
+		if ((e->leader_epoch <= r->leader_epoch && !same_epoch_ok) || !sim_lists_has(&w->lists, e->ar, id))
+			continue;
 		if (e->leader != id && !sim_lists_has(&w->lists, p->leaders, e->leader))
 			continue; /* leader unknown: the replica exists, nothing else changes */
 		sim_obs_lair_accepted(w, b, e, r->leader_epoch, p->controller_epoch);

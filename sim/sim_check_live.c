@@ -122,8 +122,10 @@ static bool unavailable(const struct sim_world *w, const struct kc_controller *k
 			who = isr[i];
 			why = "in the ISR";
 		}
-	/* with no state znode yet, the first live replica initialises it (controller.md §3.3) */
-	bool any_replica = !st->exists || sim_chk_unclean(w, w->pid_topic[pid]);
+	/* invariants.md: a live ISR member, or with unclean election on a live assigned replica; a
+	 * partition without a state znode has no ISR, so (unclean off) nothing is owed yet — as in
+	 * transition-level scenarios that hold partitions in NewPartition on purpose */
+	bool any_replica = sim_chk_unclean(w, w->pid_topic[pid]);
 	for (uint32_t i = 0; any_replica && who < 0 && i < a->n_replicas; i++)
 		if (avail_live(w, kc, a->replicas[i])) {
 			who = a->replicas[i];

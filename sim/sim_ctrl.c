@@ -339,6 +339,9 @@ static void run_event(struct sim_world *w, uint32_t b, const struct sim_cevent *
 	uint64_t end = w->now + cost_so_far(w, b);
 	sim_zk_cost_end(&w->zk);
 	k->busy_until = end;
+	/* the moment the controller is idle again is a possible quiescent point: make it an event */
+	if (end > w->now)
+		sim_schedule(w, end, SIM_CLASS_CONTROLLER, EV_CTRL_DONE, b, 0, 0);
 	if (ev->kind == CE_CONTROLLED_SHUTDOWN) {
 		uint64_t at = end + sim_lat(w, w->cfg->rpc_latency_us) + sim_jitter(w);
 		sim_schedule(w, at, SIM_CLASS_DELIVERY, EV_CS_RESPONSE, k->cs_reply_to, k->cs_reply_gen, k->cs_reply);

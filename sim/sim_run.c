@@ -32,6 +32,8 @@ void sim_dispatch(struct sim_world *w, const struct sim_event *e)
 	case EV_STARTUP_TOPICS:
 		sim_startup_topics(w);
 		break;
+	case EV_CTRL_DONE:
+		break; /* nothing happens: the checks after it see the controller idle */
 	default:
 		sim_broker_event(w, e);
 		break;

@@ -44,6 +44,7 @@ enum sim_ev {
 	EV_REBALANCE,         /* a = broker, b = rebalance generation */
 	EV_ROLLING,           /* a = rolling restart index, b = step */
 	EV_STARTUP_TOPICS,    /* simulated start-up: the first failover is done, create the topics */
+	EV_CTRL_DONE,         /* a = broker: a controller event's charged time is over */
 };
 
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
@@ -224,7 +225,7 @@ struct sim_world {
 	uint64_t event_entry_cost_us;
 	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
 	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
-	uint32_t pending_kind[EV_STARTUP_TOPICS + 1]; /* queued events by kind */
+	uint32_t pending_kind[EV_CTRL_DONE + 1]; /* queued events by kind */
 
 	/* admin operations in progress, for their spans: partitions left to elect per topic being
 	 * created, partitions with a reassignment span open */
@@ -255,8 +256,13 @@ void sim_schedule(struct sim_world *w, uint64_t t, enum sim_class cls, enum sim_
 		  int64_t c);
 /* A latency as charged now: zero during instant start-up. */
 static inline uint64_t sim_lat(const struct sim_world *w, uint64_t us) { return w->startup_phase ? 0 : us; }
-/* Periodic timers (ISR checks, auto rebalance) do not hold a run open (run_until quiescent). */
-static inline bool sim_ev_periodic(uint32_t kind) { return kind == EV_ISR_CHECK || kind == EV_REBALANCE; }
+/* Periodic timers (ISR checks, auto rebalance) do not hold a run open (run_until quiescent);
+ * neither does a controlled-shutdown attempt's timeout, which is moot once answered (a broker
+ * between attempts holds the run open by itself). */
+static inline bool sim_ev_periodic(uint32_t kind)
+{
+	return kind == EV_ISR_CHECK || kind == EV_REBALANCE || kind == EV_CS_TIMEOUT;
+}
 uint64_t sim_jitter(struct sim_world *w);
 int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
 struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */

@@ -247,12 +247,31 @@ static void describe_event(const struct sim_world *w, char *buf, size_t n)
 	case EV_ISR_CHECK:
 		snprintf(buf, n, "ISR check on broker %d", w->bk[b].id);
 		return;
-	default:
+	default: {
+		static const char *const names[] = {
+			[EV_SEND] = "channel send", [EV_RESPONSE] = "request answered",
+			[EV_NOTICE_EXPIRY] = "session expiry noticed", [EV_CS_DELIVER] = "ControlledShutdownRequest delivered",
+			[EV_CS_RESPONSE] = "ControlledShutdown answer", [EV_CS_TIMEOUT] = "ControlledShutdown timeout",
+			[EV_CS_RETRY] = "ControlledShutdown retry", [EV_START] = "broker start",
+			[EV_REGISTER_RETRY] = "registration retry", [EV_RESUME] = "pause end",
+			[EV_ISOLATION_END] = "isolation end", [EV_REBALANCE] = "auto rebalance check",
+			[EV_ROLLING] = "rolling restart step", [EV_STARTUP_TOPICS] = "start-up topic creation",
+			[EV_CTRL_DONE] = "controller event end",
+		};
+		bool named = e->kind < sizeof names / sizeof names[0] && names[e->kind];
+		bool about_broker = e->kind != EV_ROLLING && e->kind != EV_STARTUP_TOPICS && b < w->n_brokers;
 		if (e->kind == UINT32_MAX)
 			snprintf(buf, n, "the end of the run (every invariant recomputed)");
+		else if (named && e->kind == EV_RESPONSE)
+			snprintf(buf, n, "%s (by broker %d)", names[e->kind], w->bk[w->reqs[e->a].to].id);
+		else if (named && about_broker)
+			snprintf(buf, n, "%s (broker %d)", names[e->kind], w->bk[b].id);
+		else if (named)
+			snprintf(buf, n, "%s", names[e->kind]);
 		else
 			snprintf(buf, n, "event kind %u", e->kind);
 		return;
+	}
 	}
 }
 

@@ -98,9 +98,11 @@ int sim_invariant_find(const char *name, size_t len);
 	X(KAFKA_1681, "KAFKA-1681", false, KC_INJECT_KAFKA_1681,                                 \
 	  "a new controller does not resume topic deletions queued before failover")             \
 	X(KAFKA_1558, "KAFKA-1558", false, KC_INJECT_KAFKA_1558,                                 \
-	  "the delete listener enqueues topics before marking them ineligible")                  \
+	  "the delete listener enqueues before marking ineligible; a preferred election with a " \
+	  "deleting topic's partition skips the whole request")                  \
 	X(KAFKA_1188, "KAFKA-1188", false, KC_INJECT_KAFKA_1188,                                 \
-	  "the controller's ISR-shrink LeaderAndIsr goes to the leader only")                    \
+	  "the controller's ISR-shrink LeaderAndIsr goes to the leader only, and brokers apply " \
+	  "a LeaderAndIsr whose leader epoch is unchanged")                    \
 	X(KAFKA_1097, "KAFKA-1097", false, 0,                                                    \
 	  "a leader re-adds a replica outside its current assignment to the ISR")               \
 	X(KAFKA_1096, "KAFKA-1096", false, 0,                                                    \

@@ -17,13 +17,20 @@ static const char run_usage[] =
 	"  --out DIR      write the results to DIR\n"
 	"  --trace        also write trace.jsonl and state-change.log\n"
 	"  --quiet        print nothing but errors\n"
-	"  --inject NAME  switch on a historical bug or a checker self-test (repeatable):\n";
+	"  --inject NAME  switch on a historical bug or a checker self-test (repeatable; off by\n"
+	"                 default, and each changes nothing else):\n";
 
 static void print_injects(FILE *f)
 {
-	for (int i = 0; i < SIM_INJECT_COUNT; i++) {
-		const struct sim_inject_info *in = sim_inject_info((enum sim_inject)i);
-		fprintf(f, "                 %-32s %s%s\n", in->name, in->selftest ? "(self-test) " : "", in->summary);
+	for (int selftest = 0; selftest <= 1; selftest++) {
+		fputs(selftest ? "\n  checker self-tests (each disables one check, to see an invariant fire):\n"
+			       : "\n  historical Kafka bugs (controller.md section 13, fixed in 0.8.2):\n",
+		      f);
+		for (int i = 0; i < SIM_INJECT_COUNT; i++) {
+			const struct sim_inject_info *in = sim_inject_info((enum sim_inject)i);
+			if (in->selftest == (selftest == 1))
+				fprintf(f, "    %-32s %s\n", in->name, in->summary);
+		}
 	}
 	fputs("\nExit status: 0 pass, 1 an expectation or invariant failed, 2 unusable input.\n", f);
 }

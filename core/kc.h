@@ -60,6 +60,11 @@ bool kc_replica_edge_valid(int from, int to);
 bool kc_partition_edge_valid(int from, int to);
 
 /* ---- profile, injections ------------------------------------------------------------------ */
+/* Which Kafka version's controller to reproduce. Only 0.8.2 exists. A later profile is a value
+ * here tested at the places where the spec's version tables differ — the guard table and the
+ * OfflineReplica action (spec §2.2, §2.4), the controlled-shutdown selector (§4.4), the last-ISR
+ * rule of removeReplicaFromIsr (§6.9), UpdateMetadata's "all partitions" meaning (§8.2),
+ * reassignment admission (§6.7) and the epoch bump at election (§9.3) — not a fork. */
 enum kc_profile { KC_PROFILE_0_8_2 = 0 };
 
 /* Historical bugs (spec §13, "fixed" rows) and checker self-tests that live in the core. Each is

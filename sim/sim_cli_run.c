@@ -24,7 +24,7 @@ static void print_injects(FILE *f)
 {
 	for (int selftest = 0; selftest <= 1; selftest++) {
 		fputs(selftest ? "\n  checker self-tests (each disables one check, to see an invariant fire):\n"
-			       : "\n  historical Kafka bugs (controller.md section 13, fixed in 0.8.2):\n",
+			       : "\n  historical Kafka bugs (controller.md section 13, fixed by 0.8.2):\n",
 		      f);
 		for (int i = 0; i < SIM_INJECT_COUNT; i++) {
 			const struct sim_inject_info *in = sim_inject_info((enum sim_inject)i);

@@ -22,16 +22,6 @@ mark_font     = ',9'
 op_label_y(i)   = 0.95 - 0.055 * (i % 8)
 ctrl_label_y(i) = 0.05 + 0.055 * (i % 8)
 
-set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 1.1
-set linetype 2 lc rgb '#D55E00' lw 2 pt 5 ps 1.0
-set linetype 3 lc rgb '#009E73' lw 2 pt 9 ps 1.3
-set linetype 4 lc rgb '#CC79A7' lw 2 pt 11 ps 1.3
-set linetype 5 lc rgb '#E69F00' lw 2 pt 13 ps 1.3
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 6 ps 1.1
-set linetype 7 lc rgb '#000000' lw 2 pt 4 ps 1.0
-set linetype 8 lc rgb '#F0E442' lw 2 pt 8 ps 1.3
-set linetype cycle 8
-
 set grid xtics ytics lc rgb '#DDDDDD' lw 1 dt 1
 set border lc rgb '#444444'
 set datafile missing '?'

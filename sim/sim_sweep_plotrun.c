@@ -52,6 +52,7 @@ struct cev {
 struct run {
 	const char *dir;
 	char scenario[SIM_MAX_NAME + 1], outcome[16];
+	char settings[512];    /* a sweep run's values, "zk_mode=sync partitions=5000" */
 	uint64_t seed, end_us;
 	struct trow *rows;
 	size_t n_rows;
@@ -73,6 +74,28 @@ static bool fail(struct sim_error *err, const char *dir, const char *file, const
 	return false;
 }
 
+/* The --set values in a sweep run's reproduce command (sim_cli_sweep.c writes "kcsim sweep
+ * PATH --set KEY=VALUE ..."), config keys without "config.", so that the plots of two runs of
+ * one sweep say which is which. */
+static void settings_of(const char *repro, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const char *p = strstr(repro, " --set "); p && n + 1 < size; p = strstr(p, " --set ")) {
+		p += 7;
+		size_t len = strcspn(p, " ");
+		const char *key = strncmp(p, "config.", 7) == 0 ? p + 7 : p;
+		int w = snprintf(buf + n, size - n, "%s%.*s", n ? ", " : "", (int)(p + len - key), key);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	/* shell quotes around a value are no part of it */
+	size_t k = 0;
+	for (size_t i = 0; buf[i]; i++)
+		if (buf[i] != '\'')
+			buf[k++] = buf[i];
+	buf[k] = '\0';
+}
+
 static bool read_summary(struct run *r, struct sim_error *err)
 {
 	char path[4096];
@@ -89,6 +112,9 @@ static bool read_summary(struct run *r, struct sim_error *err)
 		sim_sweep_json_str(x, r->scenario, sizeof r->scenario);
 	if (sim_sweep_json_member(s, "outcome", &x))
 		sim_sweep_json_str(x, r->outcome, sizeof r->outcome);
+	char repro[1024];
+	if (sim_sweep_json_member(s, "repro", &x) && sim_sweep_json_str(x, repro, sizeof repro))
+		settings_of(repro, r->settings, sizeof r->settings);
 	if (sim_sweep_json_member(s, "seed", &x) && sim_sweep_json_int(x, &n))
 		r->seed = (uint64_t)n;
 	if (!sim_sweep_json_member(s, "end_us", &x) || !sim_sweep_json_int(x, &n)) {
@@ -525,8 +551,9 @@ bool sim_sweep_plot_run_data(const char *dir, const char *out, bool *busy, struc
 		ok = fail(err, out, "run.gp", strerror(errno));
 	if (ok) {
 		fputs("# written by kcsim plot: the variables of this run's plots\n", vars);
-		char title[SIM_MAX_NAME + 64];
-		snprintf(title, sizeof title, "%s (seed %" PRIu64 ", %s)", r.scenario, r.seed, r.outcome);
+		char title[SIM_MAX_NAME + 640];
+		snprintf(title, sizeof title, "%s (seed %" PRIu64 ", %s)%s%s", r.scenario, r.seed, r.outcome,
+			 r.settings[0] ? ": " : "", r.settings);
 		fputs("run_title = ", vars);
 		sim_sweep_gp_string(vars, title);
 		fprintf(vars, "\nxlo_us = %" PRIu64 "\nxhi_us = %" PRIu64 "\ntraced = %d\n", r.lo, r.hi, r.traced);

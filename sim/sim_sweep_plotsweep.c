@@ -376,7 +376,18 @@ static void write_vars(const struct csv *c, const struct plan *p, size_t fig, co
 	sim_sweep_gp_string(f, xl ? xl : cell(c, 0, p->x));
 	fputs("\nylabel = ", f);
 	sim_sweep_gp_string(f, ylabel);
-	fprintf(f, "\nydiv = %d\nn_series = %zu\n", us ? 1000000 : 1, n_series < 64 ? n_series : 64);
+	long long ymin = -1, ymax = 0;
+	for (size_t r = 1; r < c->n_rows; r++) {
+		if (!is_int(cell(c, r, fig)))
+			continue;
+		long long y = strtoll(cell(c, r, fig), NULL, 10);
+		ymax = y > ymax ? y : ymax;
+		ymin = y >= 0 && (ymin < 0 || y < ymin) ? y : ymin;
+	}
+	/* a log scale when the values span more than two decades (and none is 0), so that the
+	 * small ones do not vanish under the large */
+	fprintf(f, "\nydiv = %d\nymin = %lld\nymax = %lld\nylog = %d\nn_series = %zu\n", us ? 1000000 : 1, ymin,
+		ymax, ymin > 0 && ymax >= 100 * ymin, n_series < 64 ? n_series : 64);
 	for (size_t i = 0; i < n_series && i < 64; i++) {
 		fprintf(f, "series_%zu = ", i + 1);
 		sim_sweep_gp_string(f, labels[i]);
@@ -389,9 +400,14 @@ static void write_vars(const struct csv *c, const struct plan *p, size_t fig, co
 		hi = r == 1 || x > hi ? x : hi;
 	}
 	fprintf(f, "xlog = %d\nxcat = %d\n", !p->x_cat && lo > 0 && hi >= 20 * lo, p->x_cat);
-	/* one value alone still gets an axis around it */
-	if (lo == hi)
-		fprintf(f, "set xrange [%lld : %lld]\n", lo - 1, hi + 1);
+	/* categories at 0, 1, ... get half a step of room on each side; one value alone still
+	 * gets an axis around it */
+	if (p->x_cat)
+		fprintf(f, "xrange_set = 1\nset xrange [-0.5 : %lld.5]\n", hi);
+	else if (lo == hi)
+		fprintf(f, "xrange_set = 1\nset xrange [%lld : %lld]\n", lo - 1, hi + 1);
+	else
+		fputs("xrange_set = 0\n", f);
 	/* a tic at every value swept, unless they are too many to read */
 	if (!p->x_cat && distinct(c, p->x) <= 12) {
 		fputs("set xtics (", f);

@@ -26,7 +26,7 @@ if (xlog) { set logscale x; set format x '%g' }
 if (ylog) {
 	set logscale y
 	set format y (ydiv == 1 ? '%.0f' : '%g')
-	set yrange [10 ** floor(log10(ymin / ydiv)) : 10 ** ceil(log10(ymax * 1.5 / ydiv))]
+	set yrange [10.0 ** floor(log10(ymin * 1.0 / ydiv)) : 10.0 ** ceil(log10(ymax * 1.5 / ydiv))]
 } else {
 	set yrange [0 : (ymax > 0 ? ymax * 1.08 / ydiv : 1)]
 }

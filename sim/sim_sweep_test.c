@@ -271,7 +271,7 @@ static void read_trace(const char *run, struct traced *x)
 	while ((len = getline(&line, &size, f)) > 0) {
 		struct sim_jv v = {line, line + len}, m;
 		char type[32] = "", kind[32] = "";
-		int64_t t, a, b, id, to;
+		int64_t t = 0, a = 0, b = 0, id = 0, to = 0;
 		bool ok = false;
 		assert_true(sim_sweep_json_member(v, "type", &m) && sim_sweep_json_str(m, type, sizeof type));
 		assert_true(sim_sweep_json_member(v, "t_us", &m) && sim_sweep_json_int(m, &t));

@@ -8,9 +8,8 @@ load data.'/busy.gp'
 w = 1100; h = 260 + 55 * n_kinds
 load scripts.'/plot-common.gp'
 load data.'/marks.gp'
-# operation labels would sit on the bars; the shading and fault marks stay
+# labels would sit on the bars; the shading and the fault and controller lines stay
 unset label
-do for [i = 1:100] { set label 1000 + i '' }
 
 set title run_title."\ncontroller events over simulated time (bar: running, dots: queued)" font ',13'
 set xlabel 'simulated time (s)'
@@ -18,15 +17,17 @@ set xrange [xlo_us / 1e6 : xhi_us / 1e6]
 set yrange [n_kinds - 0.4 : -0.6]
 set format x '%g'
 set grid noytics
-set key outside below center horizontal Left reverse samplen 3 width 2
+set key at screen 0.5, screen 0.01 center bottom horizontal Left reverse samplen 3 width 2 maxrows 2
 set tmargin 4
+set bmargin 7
 # a bar at least a pixel wide, so that short events still show
 minw = (xhi_us - xlo_us) / 1e6 / 1000
 
 @png
 plot data.'/busy.dat' using ($4 / 1e6):1:(($2 - $4) / 1e6):(0) with vectors nohead lw 2 dt 3 lc rgb c_queue title 'waiting in the queue', \
      data.'/busy.dat' using (($2 + $3) / 2e6):1:((($3 - $2) / 2e6) > minw ? (($3 - $2) / 2e6) : minw):(0.3) with boxxyerror fs solid 0.85 noborder lc rgb c_leaderless title 'running (the controller is busy)', \
-     NaN with lines lw 2 dt 2 lc rgb fault_color title 'fault'
+     NaN with lines lw 2 dt 2 lc rgb fault_color title 'fault', \
+     NaN with lines lw 1.5 dt 3 lc rgb ctrl_color title 'controller change'
 @svg
 replot
 unset output

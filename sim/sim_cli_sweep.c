@@ -48,7 +48,6 @@ struct sweep {
 	bool trace;
 	struct sim_sweep_grid grid;
 	struct sim_sweep_shape *shapes; /* per run, from loading it */
-	uint64_t *size;                 /* per run: partitions, to start the largest first */
 	int *rc;
 	char (*verdict)[1024];
 	int width;                      /* digits in run folder names */
@@ -127,7 +126,6 @@ static bool load_all(struct sweep *s)
 			return false;
 		}
 		sim_sweep_shape_of(&sc, &s->shapes[r]);
-		s->size[r] = s->shapes[r].partitions;
 		if (r == 0)
 			snprintf(s->name, sizeof s->name, "%s", sc.name);
 		sim_scenario_free(&sc);
@@ -152,7 +150,7 @@ static size_t *run_order(const struct sweep *s)
 		exit(3);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
-		while (j > 0 && s->size[order[j - 1]] < s->size[i])
+		while (j > 0 && s->shapes[order[j - 1]].partitions < s->shapes[i].partitions)
 			j--;
 		memmove(order + j + 1, order + j, (i - j) * sizeof *order);
 		order[j] = i;
@@ -361,7 +359,6 @@ static void sweep_free(struct sweep *s)
 {
 	sim_sweep_grid_free(&s->grid);
 	free(s->shapes);
-	free(s->size);
 	free(s->rc);
 	free(s->verdict);
 	free(s->storage);
@@ -417,12 +414,11 @@ int sim_cli_sweep(int argc, char **argv)
 	}
 	size_t n = s.grid.n_runs;
 	s.shapes = calloc(n, sizeof *s.shapes);
-	s.size = calloc(n, sizeof *s.size);
 	s.rc = calloc(n, sizeof *s.rc);
 	s.verdict = calloc(n, sizeof *s.verdict);
 	s.storage = malloc(sim_sweep_grid_overrides_size(&s.grid));
 	s.ovr = calloc(s.grid.n_axes, sizeof *s.ovr);
-	if (!s.shapes || !s.size || !s.rc || !s.verdict || !s.storage || !s.ovr)
+	if (!s.shapes || !s.rc || !s.verdict || !s.storage || !s.ovr)
 		exit(3);
 	if (!load_all(&s)) {
 		sweep_free(&s);

@@ -159,10 +159,11 @@ static bool recovery(const char *dir, uint64_t fault_us, int64_t *out, struct si
 			return fail(err, dir, "timeline.csv", "a row without t_us,unavailable,...");
 		}
 		unsigned long long unavailable = strtoull(end + 1, NULL, 10);
-		/* a row before the fault only says what holds when the fault comes */
-		if (unavailable > 0)
+		/* a recovery before the fault leaves `back` at the fault: it only matters whether
+		 * partitions are down when the fault comes */
+		if (unavailable > 0) {
 			down = true;
-		else if (down) {
+		} else if (down) {
 			down = false;
 			if (t > back)
 				back = t;

@@ -556,7 +556,7 @@ bool sim_sweep_plot_run_data(const char *dir, const char *out, bool *busy, struc
 			 r.settings[0] ? ": " : "", r.settings);
 		fputs("run_title = ", vars);
 		sim_sweep_gp_string(vars, title);
-		fprintf(vars, "\nxlo_us = %" PRIu64 "\nxhi_us = %" PRIu64 "\ntraced = %d\n", r.lo, r.hi, r.traced);
+		fprintf(vars, "\nxlo_us = %" PRIu64 "\nxhi_us = %" PRIu64 "\n", r.lo, r.hi);
 		put_maxima(&r, vars);
 		write_cdf(dir, cdf, vars, err, &ok);
 		if (*busy)

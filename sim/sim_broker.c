@@ -257,21 +257,23 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 	}
 }
 
+/* Every recipient of an UpdateMetadata applies the same entries, so the caches share them
+ * (sim_mcache.h): the first broker to apply a message to a given cache writes the entries, the
+ * others follow it. */
 static void apply_umr(struct sim_world *w, uint32_t b, const struct sim_req *q, const struct sim_payload *p)
 {
 	struct sim_bk *k = &w->bk[b];
-	if (!k->meta)
-		k->meta = calloc(w->n_parts ? w->n_parts : 1, sizeof *k->meta);
-	if (!k->meta) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
 	k->live_list = p->live;
-	for (uint32_t i = q->first; i < q->first + q->count; i++) {
-		const struct sim_entry *e = &w->entries[p->first_entry + i];
-		k->meta[e->pid] = e->leader == KC_LEADER_DURING_DELETE ? 0 : p->meta_first + i;
-		sim_obs_meta(w, b, e->pid);
+	const struct sim_entry *e = &w->entries[p->first_entry + q->first];
+	const uint32_t key[3] = {q->payload, q->first, q->count};
+	uint64_t *stamp;
+	if (!sim_mc_follow(&w->mc, &k->mc, key, &stamp)) {
+		sim_mc_fork(&w->mc, &k->mc, key, &stamp);
+		for (uint32_t i = 0; i < q->count; i++)
+			sim_mc_set(&w->mc, k->mc, e[i].pid,
+				   e[i].leader == KC_LEADER_DURING_DELETE ? 0 : p->meta_first + q->first + i);
 	}
+	sim_obs_meta(w, b, e, q->count, stamp);
 }
 
 static void apply_stop(struct sim_world *w, uint32_t b, const struct sim_payload *p)
@@ -327,11 +329,7 @@ void sim_broker_seed_replica(struct sim_world *w, const struct sim_entry *e, uin
 		struct sim_bk *k = &w->bk[b];
 		if (!k->up)
 			continue;
-		if (!k->meta)
-			k->meta = calloc(w->n_parts ? w->n_parts : 1, sizeof *k->meta);
-		if (!k->meta)
-			exit(3);
-		k->meta[e->pid] = meta;
+		sim_broker_set_meta(w, b, e->pid, meta);
 		k->live_list = live_list;
 		if (!sim_lists_has(&w->lists, e->ar, k->id))
 			continue;
@@ -340,6 +338,18 @@ void sim_broker_seed_replica(struct sim_world *w, const struct sim_entry *e, uin
 			make_leader(w, b, e->pid, r, e);
 		else if (e->leader >= 0)
 			make_follower(w, b, e->pid, r, e);
+	}
+}
+
+void sim_broker_set_meta(struct sim_world *w, uint32_t b, uint32_t pid, uint32_t meta)
+{
+	/* named by what it writes, so that brokers given the same record share it */
+	const uint32_t key[3] = {UINT32_MAX, pid, meta};
+	uint64_t *stamp;
+	uint32_t *mc = &w->bk[b].mc;
+	if (!sim_mc_follow(&w->mc, mc, key, &stamp)) {
+		sim_mc_fork(&w->mc, mc, key, &stamp);
+		sim_mc_set(&w->mc, *mc, pid, meta);
 	}
 }
 
@@ -391,8 +401,7 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->n_hosted = 0;
 	k->busy_until = 0;
 	k->failover_started = false;
-	free(k->meta);
-	k->meta = NULL;
+	sim_mc_reset(&w->mc, &k->mc);
 	k->live_list = 0;
 	sim_obs_broker_process(w, b, true);
 	sim_zk_new_session(&w->zk, b);

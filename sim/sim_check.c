@@ -166,6 +166,7 @@ struct sim_check *sim_check_new(struct sim_world *w)
 	c->bk = chk_calloc(c->n_brokers, sizeof *c->bk);
 	c->del_queued = chk_calloc(c->n_topics, sizeof *c->del_queued);
 	c->max_active_epoch = -1;
+	c->meta_epoch = 1;
 	return c;
 }
 
@@ -177,6 +178,7 @@ void sim_check_free(struct sim_check *c)
 				    &c->bk_dirty,   &c->suspects,   &c->meta_scan,  &c->queued,    &c->listed};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		free(lists[i]->v);
+	free(c->meta_reps.v);
 	free(c->watched);
 	free(c->epoch_owner);
 	free(c->part);
@@ -285,6 +287,7 @@ static void sync_world(struct sim_world *w, struct sim_check *c)
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		lists[i]->n = 0;
 	c->n_watched = 0;
+	c->meta_epoch++;
 	for (uint32_t b = 0; b < c->n_brokers; b++) {
 		struct sim_chk_bk *k = &c->bk[b];
 		const struct sim_bk *wb = &w->bk[b];
@@ -669,6 +672,22 @@ void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32
 	if ((sim_chk_on(w, SIM_INV_METADATA_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, false)) ||
 	    (sim_chk_on(w, SIM_INV_METADATA_ISR_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, true)))
 		sim_chk_mark(c, pid, CHK_META_CAND, &c->meta_cand);
+}
+
+void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
+			    uint32_t n, uint64_t *stamp)
+{
+	if (!prepare(w, c) || !meta_on(w))
+		return;
+	/* The same entries already judged on the same cache since candidates were last cleared:
+	 * each partition that disagreed then is a candidate still, and one whose state znode
+	 * changed since became one then. */
+	if (stamp && *stamp == c->meta_epoch)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		sim_check_meta(w, c, b, e[i].pid);
+	if (stamp)
+		*stamp = c->meta_epoch;
 }
 
 void sim_check_broker_process(struct sim_world *w, struct sim_check *c, uint32_t b, bool up)

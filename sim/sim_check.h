@@ -19,6 +19,9 @@ void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t 
 void sim_check_leader_role(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid, bool acting,
 			   int32_t leader_epoch);
 void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid);
+/* sim_check_meta for each of the n entries at e; stamp: see sim_obs_meta. */
+void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
+			    uint32_t n, uint64_t *stamp);
 void sim_check_zk(struct sim_world *w, struct sim_check *c, enum sim_zk_change what, uint32_t id);
 void sim_check_broker_process(struct sim_world *w, struct sim_check *c, uint32_t b, bool up);
 void sim_check_controller(struct sim_world *w, struct sim_check *c, uint32_t b, bool active, int32_t epoch);

@@ -100,7 +100,11 @@ struct sim_check {
 	/* work lists (each entry's flag says it is on the list) */
 	struct sim_u32v safe_dirty, live_dirty, avail_cand, meta_cand, leaderless;
 	struct sim_u32v bk_dirty, suspects, meta_scan; /* broker indexes */
+	struct sim_u32v meta_reps; /* live brokers, one per shared cache (sim_check_live.c) */
 	struct sim_u32v queued;   /* topics queued for deletion (may hold stale ones) */
+	/* moves on whenever metadata candidates are cleared: entries judged under the same value
+	 * need no second look (sim_check_meta_entries) */
+	uint64_t meta_epoch;
 	struct sim_u32v listed;   /* pids in /admin/reassign_partitions as last seen */
 	struct sim_chk_reassign *watched;
 	uint32_t n_watched, cap_watched;

@@ -154,7 +154,7 @@ static bool meta_live(const struct sim_world *w, uint32_t b)
 
 bool sim_chk_meta_mismatch(const struct sim_world *w, uint32_t b, uint32_t pid, bool isr)
 {
-	uint32_t ref = w->bk[b].meta ? w->bk[b].meta[pid] : 0;
+	uint32_t ref = sim_broker_meta(w, b, pid);
 	const struct sim_meta *m = ref ? &w->meta[ref] : NULL;
 	const struct sim_zk_state *st = &w->zk.states[pid];
 	if (!st->exists)
@@ -166,20 +166,40 @@ bool sim_chk_meta_mismatch(const struct sim_world *w, uint32_t b, uint32_t pid, 
 	return m->leader != st->leader || m->leader_epoch != st->leader_epoch;
 }
 
-/* metadata_converges (isr: metadata_isr_converges) for one partition over every live broker
- * (registered in its current incarnation and up: a restarted broker that cannot register yet
- * is not one the controller can reach). listed: a reassignment is in progress. */
-static bool meta_bad(const struct sim_world *w, uint32_t pid, bool listed, bool isr, char *msg)
+/* The live brokers (registered in their current incarnation and up: a restarted broker that
+ * cannot register yet is not one the controller can reach) that the metadata invariants need
+ * to look at, ascending: the first of those sharing a cache (sim_mcache.h) stands for all. */
+static void meta_reps(const struct sim_world *w, struct sim_check *c)
+{
+	bool *seen = calloc(w->mc.n_nodes, sizeof *seen);
+	if (!seen) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
+	c->meta_reps.n = 0;
+	for (uint32_t b = 0; b < w->n_brokers; b++)
+		if (meta_live(w, b) && !seen[w->bk[b].mc]) {
+			seen[w->bk[b].mc] = true;
+			sim_chk_push(&c->meta_reps, b);
+		}
+	free(seen);
+}
+
+/* metadata_converges (isr: metadata_isr_converges) for one partition over the live brokers
+ * (meta_reps, taken since the last change). listed: a reassignment is in progress. */
+static bool meta_bad(const struct sim_world *w, const struct sim_check *c, uint32_t pid, bool listed, bool isr,
+		     char *msg)
 {
 	if (listed || !in_scope(w, pid))
 		return false;
-	for (uint32_t b = 0; b < w->n_brokers; b++) {
-		if (!meta_live(w, b) || !sim_chk_meta_mismatch(w, b, pid, isr))
+	for (uint32_t i = 0; i < c->meta_reps.n; i++) {
+		uint32_t b = c->meta_reps.v[i];
+		if (!sim_chk_meta_mismatch(w, b, pid, isr))
 			continue;
 		if (!msg)
 			return true;
 		const struct sim_zk_state *st = &w->zk.states[pid];
-		uint32_t ref = w->bk[b].meta ? w->bk[b].meta[pid] : 0;
+		uint32_t ref = sim_broker_meta(w, b, pid);
 		char pn[256], ln[256];
 		msg[0] = '\0';
 		append(msg, "%s: broker %" PRId32 " caches ", sim_chk_pname(w, pid, pn, sizeof pn), w->bk[b].id);
@@ -350,11 +370,15 @@ void sim_chk_live_refresh(struct sim_world *w, struct sim_check *c)
 		recount(w, c, pid);
 	}
 	c->live_dirty.n = 0;
-	/* a broker (re)joined: every partition its cache may lack is a candidate */
+	/* a broker (re)joined: every partition its cache may lack is a candidate (brokers sharing
+	 * a cache find the same ones) */
 	for (uint32_t i = 0; i < c->meta_scan.n; i++) {
 		uint32_t b = c->meta_scan.v[i];
 		c->bk[b].flags &= (uint8_t)~CHK_BK_SCAN;
-		for (uint32_t pid = 0; pid < c->n_parts; pid++)
+		bool done = false;
+		for (uint32_t j = 0; j < i && !done; j++)
+			done = w->bk[c->meta_scan.v[j]].mc == w->bk[b].mc;
+		for (uint32_t pid = 0; !done && pid < c->n_parts; pid++)
 			if (!(c->part[pid].flags & CHK_META_CAND) && sim_partition_exists(w, pid) &&
 			    ((meta && sim_chk_meta_mismatch(w, b, pid, false)) ||
 			     (meta_isr && sim_chk_meta_mismatch(w, b, pid, true))))
@@ -432,18 +456,21 @@ static void eval_metadata(struct sim_world *w, struct sim_check *c, struct sim_c
 	bool on[2] = {sim_chk_on(w, SIM_INV_METADATA_CONVERGES), sim_chk_on(w, SIM_INV_METADATA_ISR_CONVERGES)};
 	enum sim_invariant inv[2] = {SIM_INV_METADATA_CONVERGES, SIM_INV_METADATA_ISR_CONVERGES};
 	uint32_t best[2] = {UINT32_MAX, UINT32_MAX};
+	if (c->meta_cand.n)
+		meta_reps(w, c);
 	for (uint32_t i = 0; i < c->meta_cand.n; i++) {
 		uint32_t pid = c->meta_cand.v[i];
 		c->part[pid].flags &= (uint8_t)~CHK_META_CAND;
 		bool listed = c->part[pid].flags & CHK_LISTED;
 		for (int k = 0; k < 2; k++)
-			if (on[k] && pid < best[k] && meta_bad(w, pid, listed, k == 1, NULL))
+			if (on[k] && pid < best[k] && meta_bad(w, c, pid, listed, k == 1, NULL))
 				best[k] = pid;
 	}
 	c->meta_cand.n = 0;
+	c->meta_epoch++;
 	for (int k = 0; k < 2; k++)
 		if (best[k] != UINT32_MAX)
-			v->bad[inv[k]] = meta_bad(w, best[k], false, k == 1, v->msg[inv[k]]);
+			v->bad[inv[k]] = meta_bad(w, c, best[k], false, k == 1, v->msg[inv[k]]);
 }
 
 static void eval_deletion(struct sim_world *w, struct sim_check *c, struct sim_chk_verdict *v)
@@ -543,6 +570,7 @@ void sim_chk_live_scratch(struct sim_world *w, struct sim_check *c, bool end, st
 	}
 	bool *bad = v->bad;
 	char(*msg)[SIM_CHK_MSG] = v->msg;
+	meta_reps(w, c);
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
 		enum sim_invariant i;
 		i = SIM_INV_DEAD_REPLICAS_LEAVE_ISR;
@@ -556,10 +584,10 @@ void sim_chk_live_scratch(struct sim_world *w, struct sim_check *c, bool end, st
 			bad[i] = unavailable(w, kc, pid, msg[i]);
 		i = SIM_INV_METADATA_CONVERGES;
 		if (sim_chk_on(w, i) && !bad[i])
-			bad[i] = meta_bad(w, pid, listed[pid], false, msg[i]);
+			bad[i] = meta_bad(w, c, pid, listed[pid], false, msg[i]);
 		i = SIM_INV_METADATA_ISR_CONVERGES;
 		if (sim_chk_on(w, i) && !bad[i])
-			bad[i] = meta_bad(w, pid, listed[pid], true, msg[i]);
+			bad[i] = meta_bad(w, c, pid, listed[pid], true, msg[i]);
 	}
 	free(listed);
 	for (uint32_t t = 0; sim_chk_on(w, SIM_INV_DELETION_COMPLETES) && !bad[SIM_INV_DELETION_COMPLETES] &&

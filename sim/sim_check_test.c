@@ -67,8 +67,7 @@ static void broker_up(struct fx *f, uint32_t b)
 	struct sim_bk *k = &f->w.bk[b];
 	k->up = true;
 	k->incarnation++;
-	free(k->meta);
-	k->meta = NULL;
+	sim_mc_reset(&f->w.mc, &k->mc);
 	sim_zk_new_session(&f->w.zk, b);
 	assert_true(sim_zk_register_broker(&f->w.zk, b));
 	k->registered_once = true;
@@ -101,11 +100,8 @@ static uint32_t add_meta(struct fx *f, int32_t leader, int32_t epoch, uint32_t i
 /* Broker b's cache for pid says what ZooKeeper says now. */
 static void cache_zk(struct fx *f, uint32_t b, uint32_t pid)
 {
-	struct sim_bk *k = &f->w.bk[b];
-	if (!k->meta)
-		k->meta = calloc(f->w.n_parts, sizeof *k->meta);
 	const struct sim_zk_state *s = &f->w.zk.states[pid];
-	k->meta[pid] = add_meta(f, s->leader, s->leader_epoch, s->isr);
+	sim_broker_set_meta(&f->w, b, pid, add_meta(f, s->leader, s->leader_epoch, s->isr));
 	sim_check_meta(&f->w, f->c, b, pid);
 }
 

@@ -110,11 +110,11 @@ void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool act
 		sim_check_leader_role(w, o->check, b, pid, acting, leader_epoch);
 }
 
-void sim_obs_meta(struct sim_world *w, uint32_t b, uint32_t pid)
+void sim_obs_meta(struct sim_world *w, uint32_t b, const struct sim_entry *e, uint32_t n, uint64_t *stamp)
 {
 	struct sim_observer *o = live(w);
 	if (o)
-		sim_check_meta(w, o->check, b, pid);
+		sim_check_meta_entries(w, o->check, b, e, n, stamp);
 }
 
 void sim_obs_zk(struct sim_world *w, enum sim_zk_change what, uint32_t id)

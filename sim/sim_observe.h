@@ -79,8 +79,9 @@ void sim_obs_lair_accepted(struct sim_world *w, uint32_t b, const struct sim_ent
 			   int32_t req_ctrl_epoch);
 /* Broker b starts or stops acting as the leader of pid (clients' view). */
 void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool acting, int32_t leader_epoch);
-/* Broker b's metadata cache changed for pid (meta index, 0: removed). */
-void sim_obs_meta(struct sim_world *w, uint32_t b, uint32_t pid);
+/* Broker b's metadata cache took the n UpdateMetadata entries at e. *stamp (when not NULL)
+ * belongs to the observers: brokers applying the same entries to the same cache share it. */
+void sim_obs_meta(struct sim_world *w, uint32_t b, const struct sim_entry *e, uint32_t n, uint64_t *stamp);
 /* A ZooKeeper change (before its watches fire). */
 void sim_obs_zk(struct sim_world *w, enum sim_zk_change what, uint32_t id);
 /* Broker b starts (up) or stops (crash, stop) its process; a new incarnation on start. */

@@ -160,6 +160,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->rolling_deadline = xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
 	w->meta = xcalloc(1, sizeof *w->meta);
 	w->n_meta = w->cap_meta = 1;
+	sim_mc_init(&w->mc, w->n_parts);
 }
 
 void sim_world_free(struct sim_world *w)
@@ -173,7 +174,6 @@ void sim_world_free(struct sim_world *w)
 				free(k->chan[t].q);
 		free(k->chan);
 		free(k->deferred);
-		free(k->meta);
 		free(k->hosted);
 	}
 	free(w->bk);
@@ -190,6 +190,7 @@ void sim_world_free(struct sim_world *w)
 	free(w->payloads);
 	free(w->entries);
 	free(w->meta);
+	sim_mc_free(&w->mc);
 	free(w->reqs);
 	free(w->payload);
 	free(w->creating_missing);

@@ -13,6 +13,7 @@
 
 #include "kc.h"
 #include "sim_lists.h"
+#include "sim_mcache.h"
 #include "sim_queue.h"
 #include "sim_rng.h"
 #include "sim_scenario.h"
@@ -171,8 +172,8 @@ struct sim_bk {
 	/* deferred events while paused or cut off */
 	struct sim_event *deferred;
 	uint32_t n_deferred, cap_deferred;
-	/* metadata cache: per pid index into world.meta, 0 = none (allocated on first use) */
-	uint32_t *meta;
+	/* metadata cache: a node of world.mc, per pid an index into world.meta (0: none) */
+	uint32_t mc;
 	uint32_t live_list;       /* its cached live broker list */
 	/* pids it holds a replica record for (may hold stale entries) */
 	uint32_t *hosted;
@@ -214,6 +215,7 @@ struct sim_world {
 	uint64_t n_entries, cap_entries;
 	struct sim_meta *meta;    /* [0] unused */
 	uint64_t n_meta, cap_meta;
+	struct sim_mcaches mc;    /* the brokers' metadata caches */
 	struct sim_req *reqs;
 	uint32_t n_reqs, cap_reqs;
 	int64_t *payload;         /* controller event payloads */
@@ -302,6 +304,13 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e);
 void sim_broker_apply(struct sim_world *w, uint32_t b, const struct sim_req *r); /* a request arrives */
 void sim_broker_elect(struct sim_world *w, uint32_t b);
 void sim_broker_seed_replica(struct sim_world *w, const struct sim_entry *e, uint32_t live_list);
+/* Broker b's cached record for pid: an index into world.meta, 0 when it caches nothing. */
+static inline uint32_t sim_broker_meta(const struct sim_world *w, uint32_t b, uint32_t pid)
+{
+	return sim_mc_get(&w->mc, w->bk[b].mc, pid);
+}
+/* Set broker b's cached record for pid directly (`initial:` set-up). */
+void sim_broker_set_meta(struct sim_world *w, uint32_t b, uint32_t pid, uint32_t meta);
 
 /* ---- channels (sim_channel.c) ---- */
 void sim_chan_set(struct sim_world *w, uint32_t ctrl, uint32_t target, bool open);

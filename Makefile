@@ -96,7 +96,7 @@ $(BUILD)/bench/phold_kcsim: scripts/bench/phold_kcsim.c $(BUILD)/libsim.a $(BUIL
 # make test also checks that plots keep their bytes across renders and --jobs.
 .PHONY: review test-plots
 review:
-	@BUILD=$(BUILD) scripts/review.sh
+	+@BUILD=$(BUILD) scripts/review.sh
 
 test-plots: all
 	@scripts/test-plots.sh $(BUILD)

@@ -67,10 +67,44 @@ static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct s
 	return r->last_caught_up_us;
 }
 
+/* ISR checks (S9) look only at candidates: a check can shrink an ISR only where a follower
+ * is not caught up with a healthy fetch from the leader, and whatever can make one so puts the
+ * partition on its leader's list — a fetch starting or stopping, a leadership or ISR taken, a
+ * broker crashing or stalling. The check drops the partitions it finds all caught up. */
+static void isr_cand(struct sim_world *w, uint32_t pid, int32_t leader)
+{
+	struct sim_rep *r = sim_rep_find(w, pid, leader);
+	if (!sim_rep_live(w, r) || r->isr_cand)
+		return;
+	r->isr_cand = true;
+	struct sim_bk *k = &w->bk[leader];
+	if (k->n_isr_cand == k->cap_isr_cand) {
+		k->cap_isr_cand = k->cap_isr_cand ? k->cap_isr_cand * 2 : 64;
+		k->isr_cand = sim_xrealloc(k->isr_cand, k->cap_isr_cand * sizeof *k->isr_cand);
+	}
+	k->isr_cand[k->n_isr_cand++] = r->hosted_ix;
+}
+
+/* Broker b stops: the partitions it leads and those it follows become candidates. */
+static void isr_cand_stall(struct sim_world *w, uint32_t b)
+{
+	struct sim_bk *k = &w->bk[b];
+	for (uint32_t i = 0; i < k->n_hosted; i++) {
+		const struct sim_rep *r = sim_rep_find(w, k->hosted[i], (int32_t)b);
+		if (!sim_rep_live(w, r))
+			continue;
+		if (r->role == ROLE_LEADER)
+			isr_cand(w, k->hosted[i], (int32_t)b);
+		if (r->fetch_from >= 0)
+			isr_cand(w, k->hosted[i], r->fetch_from);
+	}
+}
+
 static void stop_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r)
 {
 	if (r->fetch_from < 0)
 		return;
+	isr_cand(w, pid, r->fetch_from);
 	r->last_caught_up_us = last_caught_up(w, pid, r, (uint32_t)r->fetch_from);
 	r->fetch_from = -1;
 	r->fetch_gen++;
@@ -83,6 +117,7 @@ static void start_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, ui
 	r->fetch_from = (int32_t)leader;
 	r->fetch_start_us = w->now;
 	r->fetch_gen++;
+	isr_cand(w, pid, (int32_t)leader);
 	sim_schedule(w, w->now + w->cfg->replica_catch_up_us, SIM_CLASS_BROKER_TIMER, EV_CATCHUP, r->broker, pid,
 		     (int64_t)r->fetch_gen);
 }
@@ -96,6 +131,7 @@ static void write_isr(struct sim_world *w, uint32_t pid, struct sim_rep *lr, uin
 	if (rc == KC_ZK_OK) {
 		lr->isr = isr;
 		lr->zk_version = v;
+		isr_cand(w, pid, lr->broker);
 		return;
 	}
 	const struct sim_zk_state *s = &w->zk.states[pid];
@@ -103,6 +139,7 @@ static void write_isr(struct sim_world *w, uint32_t pid, struct sim_rep *lr, uin
 	if (rc == KC_ZK_BADVERSION && s->leader == id && s->leader_epoch == lr->leader_epoch && s->isr == isr) {
 		lr->isr = isr;
 		lr->zk_version = s->version;
+		isr_cand(w, pid, lr->broker);
 	}
 	/* else: "Cached zkVersion not equal to that in zookeeper, skip updating ISR" */
 }
@@ -130,26 +167,45 @@ static void on_catchup(struct sim_world *w, uint32_t b, uint32_t pid, uint64_t g
 	write_isr(w, pid, lr, sim_lists_intern(&w->lists, grown, n + 1));
 }
 
-/* The leader's periodic check: followers not caught up for more than replica_lag_time_max leave. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The leader's periodic check: followers not caught up for more than replica_lag_time_max
+ * leave. It walks its candidates (isr_cand) in the order it hosts them. */
 static void isr_check(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
 	bool zk_ok = !sim_bk_zk_cut(w, b);
-	for (uint32_t i = 0; i < k->n_hosted; i++) {
-		uint32_t pid = k->hosted[i];
+	qsort(k->isr_cand, k->n_isr_cand, sizeof *k->isr_cand, cmp_u32);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < k->n_isr_cand; i++) {
+		uint32_t pid = k->hosted[k->isr_cand[i]];
 		struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
-		if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER)
+		if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER) {
+			lr->isr_cand = false; /* a leadership taken again makes it one again */
 			continue;
+		}
 		uint32_t n, m = 0;
 		const int32_t *isr = sim_lists_get(&w->lists, lr->isr, &n);
 		int32_t keep[KC_MAX_REPLICAS];
+		bool all_caught_up = true;
 		for (uint32_t j = 0; j < n; j++) {
 			int32_t f = sim_bidx(w, isr[j]);
 			if (isr[j] == k->id || f < 0) {
 				keep[m++] = isr[j];
 				continue;
 			}
-			uint64_t last = last_caught_up(w, pid, sim_rep_find(w, pid, f), b);
+			const struct sim_rep *fr = sim_rep_find(w, pid, f);
+			if (fr && fr->fetch_from == (int32_t)b && w->now >= fr->fetch_start_us + w->cfg->replica_catch_up_us &&
+			    healthy(w, pid, fr)) {
+				keep[m++] = isr[j]; /* caught up now */
+				continue;
+			}
+			all_caught_up = false;
+			uint64_t last = last_caught_up(w, pid, fr, b);
 			if (last < lr->became_leader_us)
 				last = lr->became_leader_us;
 			if (w->now - last <= w->cfg->replica_lag_time_max_us)
@@ -157,7 +213,12 @@ static void isr_check(struct sim_world *w, uint32_t b)
 		}
 		if (m < n && zk_ok)
 			write_isr(w, pid, lr, sim_lists_intern(&w->lists, keep, m));
+		if (m < n || !all_caught_up)
+			k->isr_cand[kept++] = k->isr_cand[i];
+		else
+			lr->isr_cand = false;
 	}
+	k->n_isr_cand = kept;
 }
 
 /* Fetches that a stall interrupted start again (a new catch-up) once both ends can talk. */
@@ -208,6 +269,7 @@ static void make_leader(struct sim_world *w, uint32_t b, uint32_t pid, struct si
 	r->isr = e->isr;
 	r->ar = e->ar;
 	r->became_leader_us = w->now;
+	isr_cand(w, pid, (int32_t)b);
 	sim_obs_leader_role(w, b, pid, true, r->leader_epoch);
 	/* followers that reached this broker before it led start catching up now */
 	struct sim_rep *v = w->reps + w->rep_off[pid];
@@ -398,7 +460,7 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->believed_controller = -1;
 	k->shutting_down = false;
 	k->n_deferred = 0;
-	k->n_hosted = 0;
+	k->n_hosted = k->n_isr_cand = 0;
 	k->busy_until = 0;
 	k->failover_started = false;
 	sim_mc_reset(&w->mc, &k->mc);
@@ -418,8 +480,10 @@ static void process_ends(struct sim_world *w, uint32_t b)
 		announce_leaderships(w, b, false);
 	for (uint32_t i = 0; i < k->n_hosted; i++) {
 		struct sim_rep *r = sim_rep_find(w, k->hosted[i], (int32_t)b);
-		if (r && r->incarnation == k->incarnation && r->fetch_from >= 0)
+		if (r && r->incarnation == k->incarnation && r->fetch_from >= 0) {
 			r->last_caught_up_us = last_caught_up(w, k->hosted[i], r, (uint32_t)r->fetch_from);
+			isr_cand(w, k->hosted[i], r->fetch_from);
+		}
 	}
 	if (k->failover_started)
 		sim_obs_controller(w, b, false, 0);
@@ -494,6 +558,7 @@ void sim_broker_pause(struct sim_world *w, uint32_t b, uint64_t for_us)
 	k->paused_until = w->now + for_us;
 	k->pause_gen++;
 	update_stall(w, b);
+	isr_cand_stall(w, b);
 	sim_schedule(w, k->paused_until, SIM_CLASS_BROKER_TIMER, EV_RESUME, b, (int64_t)k->pause_gen, 0);
 	if (for_us >= w->cfg->zk_session_timeout_us)
 		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,
@@ -512,6 +577,8 @@ void sim_broker_isolate(struct sim_world *w, uint32_t b, enum sim_isolate_from f
 		k->iso_brokers_until = until > k->iso_brokers_until ? until : k->iso_brokers_until;
 	k->iso_gen++;
 	update_stall(w, b);
+	if (from == SIM_ISOLATE_BROKERS || from == SIM_ISOLATE_ALL)
+		isr_cand_stall(w, b);
 	sim_schedule(w, until, SIM_CLASS_BROKER_TIMER, EV_ISOLATION_END, b, (int64_t)k->iso_gen, 0);
 	if ((from == SIM_ISOLATE_ZOOKEEPER || from == SIM_ISOLATE_ALL) && for_us >= w->cfg->zk_session_timeout_us)
 		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,

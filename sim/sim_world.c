@@ -175,6 +175,7 @@ void sim_world_free(struct sim_world *w)
 		free(k->chan);
 		free(k->deferred);
 		free(k->hosted);
+		free(k->isr_cand);
 	}
 	free(w->bk);
 	sim_zk_free(&w->zk);
@@ -279,6 +280,7 @@ struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
 			k->cap_hosted = k->cap_hosted ? k->cap_hosted * 2 : 64;
 			k->hosted = sim_xrealloc(k->hosted, k->cap_hosted * sizeof *k->hosted);
 		}
+		r->hosted_ix = k->n_hosted;
 		k->hosted[k->n_hosted++] = pid;
 	}
 	return r;

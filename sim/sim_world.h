@@ -56,6 +56,8 @@ struct sim_rep {
 	int32_t broker;           /* index */
 	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
 	uint8_t role;
+	bool isr_cand;            /* on its broker's isr_cand list */
+	uint32_t hosted_ix;       /* its position in its broker's hosted list */
 	int32_t leader;           /* broker id the broker follows/is */
 	int32_t leader_epoch;
 	int32_t zk_version;
@@ -178,6 +180,9 @@ struct sim_bk {
 	/* pids it holds a replica record for (may hold stale entries) */
 	uint32_t *hosted;
 	uint32_t n_hosted, cap_hosted;
+	/* hosted indexes of the partitions its next ISR check must look at (sim_broker.c) */
+	uint32_t *isr_cand;
+	uint32_t n_isr_cand, cap_isr_cand;
 };
 
 struct sim_observer; /* sim_observe.h */

@@ -692,9 +692,13 @@ void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b
 
 void sim_check_broker_process(struct sim_world *w, struct sim_check *c, uint32_t b, bool up)
 {
-	(void)up;
-	if (prepare(w, c))
-		broker_dirty(c, b);
+	if (!prepare(w, c))
+		return;
+	broker_dirty(c, b);
+	/* a process starts with an empty metadata cache: once live, all of it is compared, even if
+	 * the broker was live at the last refresh too (it restarted in between) */
+	if (up)
+		c->bk[b].meta_live = false;
 }
 
 /* ---- after every event, at quiescent points, at the end ---- */

@@ -797,6 +797,14 @@ static void test_metadata_converges(void **state)
 	quiescent(&f);
 	assert_violation(&f, SIM_INV_METADATA_CONVERGES, "t-0: broker 2 caches nothing; ZooKeeper has leader 0");
 	fx_free(&f);
+
+	/* ... or restarts between two quiescent points, live at both */
+	fx_healthy(&f, BASE_YAML);
+	broker_gone(&f, 2);
+	broker_up(&f, 2);
+	quiescent(&f);
+	assert_violation(&f, SIM_INV_METADATA_CONVERGES, "t-0: broker 2 caches nothing; ZooKeeper has leader 0");
+	fx_free(&f);
 }
 
 static void test_metadata_isr_converges(void **state)

@@ -67,14 +67,18 @@ static void print_report(const char *what, const struct sim_explore_report *rep)
 {
 	printf("%s: %" PRIu64 " seeds run, %" PRIu64 " failing in %u bucket%s; results in %s\n", what, rep->seeds_run,
 	       rep->failing, (unsigned)rep->n_buckets, rep->n_buckets == 1 ? "" : "s", rep->out_dir);
+	/* with --inject, whether each bucket needs the bug ("?" for a crash, never checked) */
+	bool injecting = false;
+	for (uint32_t b = 0; b < rep->n_buckets; b++)
+		injecting = injecting || rep->buckets[b].needs_inject >= 0;
 	if (rep->n_buckets)
 		printf("  %7s %10s  %-28s %-36s %s\n", "count", "first seed", "invariant", "event",
-		       rep->buckets[0].needs_inject >= 0 ? "cause  example" : "example");
+		       injecting ? "cause  example" : "example");
 	for (uint32_t b = 0; b < rep->n_buckets; b++) {
 		const struct sim_explore_bucket *k = &rep->buckets[b];
 		printf("  %7" PRIu64 " %10" PRIu64 "  %-28s %-36s", k->count, k->first_seed, k->invariant, k->event);
-		if (k->needs_inject >= 0)
-			printf(" %-6s", k->needs_inject ? "bug" : "native");
+		if (injecting)
+			printf(" %-6s", k->needs_inject < 0 ? "?" : k->needs_inject ? "bug" : "native");
 		if (k->n_examples && k->examples[0].shrunk)
 			printf(" seed-%" PRIu64 ".min.yaml (%u entries)\n", k->examples[0].seed,
 			       (unsigned)k->examples[0].entries);

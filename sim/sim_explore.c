@@ -6,9 +6,9 @@
  * Determinism: a seed's plan, run, materialised file and shrunk file depend on the seed
  * alone; seeds are handed out in ascending order; buckets are numbered by their first seed
  * and examples chosen by seed. So neither --jobs, nor the order answers arrive in, nor
- * sharding shows in any file. --stop-after keeps exactly the first K failing seeds: seeds
- * beyond the K-th failure found so far are not handed out, and seeds already running beyond
- * the final K-th are dropped. */
+ * sharding shows in any file. --stop-after keeps exactly the seeds up to the K-th failing one
+ * (with --inject, the K-th whose failure needs the injection): seeds beyond the K-th found so
+ * far are not handed out, and answers beyond the final K-th are dropped. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>

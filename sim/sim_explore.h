@@ -1,7 +1,8 @@
 /* sim_explore.h — `kcsim explore`: random fault plans on a base scenario, one per seed
  * (scenario-format "Exploration"); every failing seed materialised as a plain scenario file,
- * the first failing seeds of each bucket (invariant, first offending event) shrunk; seed
- * ranges split into shards and the shards' results merged into exactly what one run gives.
+ * the first failing seeds of each bucket (invariant, first offending event, and with --inject
+ * whether the failure needs the injection) shrunk; seed ranges split into shards and the
+ * shards' results merged into exactly what one run gives.
  *
  * A results folder holds:
  *   seed-N.yaml      every failing seed, materialised (replays with `kcsim run`)

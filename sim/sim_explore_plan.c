@@ -383,7 +383,7 @@ static void choose_fresh_prefix(struct sim_xplan *p)
 	}
 }
 
-/* Indexes i with pick(i) true, into out; returns how many. */
+/* The indexes of the brokers the model has up (or down), into out; returns how many. */
 static uint32_t brokers_where(const struct sim_xplan *p, const struct model *m, bool up, uint32_t *out)
 {
 	uint32_t n = 0;

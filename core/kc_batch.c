@@ -53,9 +53,17 @@ void kc_batch_free(struct kc_batch *b)
 	kc_vec_free(&b->sets);
 }
 
+/* Emptied after a flush. A large one (a failover's or a start-up's) gives its memory back:
+ * the next large batch is rare, and keeping every batch at its largest size would make the
+ * peak the sum of them all. */
 static void batch_clear(struct kc_batch *b)
 {
-	b->lair.len = b->umr.len = b->stop.len = b->values.len = b->ints.len = b->sets.len = 0;
+	struct kc_vec *v[] = {&b->lair, &b->umr, &b->stop, &b->values, &b->ints, &b->sets};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		v[i]->len = 0;
+		if (v[i]->cap > 65536)
+			kc_vec_free(v[i]);
+	}
 	b->deleting_sets = 0;
 }
 
@@ -69,26 +77,42 @@ bool kc_batch_new(struct kc_controller *c, struct kc_batch *b)
 static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 {
 	uint32_t off = b->ints.len;
-	for (uint32_t i = 0; i < n; i++)
-		*(int32_t *)kc_vec_push(&b->ints) = v[i];
+	if (n == 0)
+		return off;
+	kc_vec_reserve(&b->ints, off + n);
+	memcpy((int32_t *)b->ints.data + off, v, n * sizeof *v);
+	b->ints.len += n;
 	return off;
 }
 
+static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
+{
+	return n == 0 || memcmp((const int32_t *)b->ints.data + off, v, n * sizeof *v) == 0;
+}
+
+/* A value for the batch's entries. One equal to the last one pushed is that one again: the
+ * replicas of a partition, and its UpdateMetadata entry, usually carry the same value. */
 static uint32_t push_value(struct kc_batch *b, int32_t leader, const struct kc_lisr *v, int32_t ctrl_epoch,
 			   const int32_t *ar, uint32_t ar_len, bool during_delete)
 {
-	uint32_t isr_off = push_ints(b, v->isr, v->isr_len);
-	uint32_t ar_off = push_ints(b, ar, ar_len);
-	struct kc_batch_value *val = kc_vec_push(&b->values);
-	val->leader = leader;
 	/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
-	val->leader_epoch = during_delete ? 0 : v->leader_epoch;
-	val->zk_version = during_delete ? 0 : v->zk_version;
-	val->ctrl_epoch = ctrl_epoch;
-	val->isr_off = isr_off;
-	val->isr_len = (uint8_t)v->isr_len;
-	val->ar_off = ar_off;
-	val->ar_len = (uint8_t)ar_len;
+	struct kc_batch_value val = {.leader = leader,
+				     .leader_epoch = during_delete ? 0 : v->leader_epoch,
+				     .zk_version = during_delete ? 0 : v->zk_version,
+				     .ctrl_epoch = ctrl_epoch,
+				     .isr_len = (uint8_t)v->isr_len,
+				     .ar_len = (uint8_t)ar_len};
+	if (b->values.len > 0) {
+		const struct kc_batch_value *last = kc_vec_at(&b->values, b->values.len - 1);
+		if (last->leader == val.leader && last->leader_epoch == val.leader_epoch &&
+		    last->zk_version == val.zk_version && last->ctrl_epoch == val.ctrl_epoch &&
+		    last->isr_len == val.isr_len && last->ar_len == val.ar_len &&
+		    same_ints(b, last->isr_off, v->isr, v->isr_len) && same_ints(b, last->ar_off, ar, ar_len))
+			return b->values.len - 1;
+	}
+	val.isr_off = push_ints(b, v->isr, v->isr_len);
+	val.ar_off = push_ints(b, ar, ar_len);
+	*(struct kc_batch_value *)kc_vec_push(&b->values) = val;
 	return b->values.len - 1;
 }
 
@@ -146,10 +170,18 @@ static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t 
 	if (!kc_get_lead(c, pid, &v))
 		return; /* "Leader not yet assigned": skipped */
 	uint32_t ar_len = kc_get_ar(c, pid, ar);
+	uint32_t val = push_value(b, v.leader, &v, v.controller_epoch, ar, ar_len, false);
+	if (b->umr.len > 0) {
+		/* the same as the entry just before it (a partition's next replica): the flush takes
+		 * the latest entry of a partition, and that one says the same */
+		const struct kc_batch_umr *last = kc_vec_at(&b->umr, b->umr.len - 1);
+		if (last->pid == pid && last->set == set && last->val == val)
+			return;
+	}
 	struct kc_batch_umr *e = kc_vec_push(&b->umr);
 	e->pid = pid;
 	e->set = set;
-	e->val = push_value(b, v.leader, &v, v.controller_epoch, ar, ar_len, false);
+	e->val = val;
 }
 
 /* addUpdateMetadataRequestForBrokers: the given partitions (all with cached leadership when
@@ -269,9 +301,13 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 	const struct kc_batch_lair *e = b->lair.data;
 	struct buckets bk;
 	bucket_by_broker(c, e, n, sizeof *e, &bk);
-	struct sort_item *items = malloc((size_t)n * sizeof *items);
-	struct kc_partition_info *infos = malloc((size_t)n * sizeof *infos);
-	int32_t *leaders = malloc((size_t)n * sizeof *leaders);
+	uint32_t most = 0; /* entries in the largest request */
+	for (uint32_t g = 0; g < bk.n; g++)
+		if (bk.start[g + 1] - bk.start[g] > most)
+			most = bk.start[g + 1] - bk.start[g];
+	struct sort_item *items = malloc((size_t)most * sizeof *items);
+	struct kc_partition_info *infos = malloc((size_t)most * sizeof *infos);
+	int32_t *leaders = malloc((size_t)most * sizeof *leaders);
 	if (!items || !infos || !leaders)
 		kc_fatal_oom();
 	for (uint32_t g = 0; g < bk.n; g++) {

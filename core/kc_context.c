@@ -28,7 +28,7 @@ void kc_vec_free(struct kc_vec *v)
 	kc_vec_init(v, v->item);
 }
 
-static void vec_reserve(struct kc_vec *v, uint32_t need)
+void kc_vec_reserve(struct kc_vec *v, uint32_t need)
 {
 	if (need <= v->cap)
 		return;
@@ -46,7 +46,7 @@ static void vec_reserve(struct kc_vec *v, uint32_t need)
 
 void *kc_vec_push(struct kc_vec *v)
 {
-	vec_reserve(v, v->len + 1);
+	kc_vec_reserve(v, v->len + 1);
 	void *p = (char *)v->data + (size_t)v->len * v->item;
 	v->len++;
 	memset(p, 0, v->item);
@@ -71,7 +71,7 @@ void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v,
 	if (n > KC_MAX_REPLICAS)
 		n = KC_MAX_REPLICAS;
 	if (n > s->cap) {
-		vec_reserve(&c->pool, c->pool.len + n);
+		kc_vec_reserve(&c->pool, c->pool.len + n);
 		s->off = c->pool.len;
 		s->cap = (uint8_t)n;
 		c->pool.len += n;
@@ -277,7 +277,7 @@ void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_
 		uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
 		if (cap > KC_MAX_REPLICAS)
 			cap = KC_MAX_REPLICAS;
-		vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
+		kc_vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
 		struct kc_rs *dst = (struct kc_rs *)c->rs_pool.data + c->rs_pool.len;
 		memcpy(dst, rs_ptr(c, p), p->rs.len * sizeof *dst);
 		p->rs.off = c->rs_pool.len;
@@ -311,7 +311,7 @@ static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t numb
 		uint32_t cap = t->parts_cap ? t->parts_cap : 1;
 		while (cap <= number)
 			cap *= 2;
-		vec_reserve(&c->pids, c->pids.len + cap);
+		kc_vec_reserve(&c->pids, c->pids.len + cap);
 		uint32_t *dst = (uint32_t *)c->pids.data + c->pids.len;
 		memcpy(dst, (uint32_t *)c->pids.data + t->parts_off, t->parts_len * sizeof *dst);
 		for (uint32_t i = t->parts_len; i < cap; i++)

@@ -118,6 +118,7 @@ struct kc_controller {
 void kc_vec_init(struct kc_vec *v, uint32_t item);
 void kc_vec_free(struct kc_vec *v);
 void *kc_vec_push(struct kc_vec *v); /* aborts the process through a trap on OOM */
+void kc_vec_reserve(struct kc_vec *v, uint32_t need); /* room for `need` items */
 void *kc_vec_at(const struct kc_vec *v, uint32_t i);
 int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);

@@ -454,7 +454,7 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->incarnation++;
 	k->paused_until = k->iso_zk_until = k->iso_ctrl_until = k->iso_brokers_until = 0;
 	k->stall_since = k->silent_since = SIM_NEVER;
-	k->expired_unnoticed = k->notice_after_drain = false;
+	k->expired_unnoticed = k->notice_after_drain = k->zombie_drain = false;
 	k->registered_once = false;
 	k->known_ctrl_epoch = 0;
 	k->believed_controller = -1;
@@ -538,12 +538,17 @@ static void notice_expiry(struct sim_world *w, uint32_t b)
 	struct sim_bk *k = &w->bk[b];
 	if (!k->expired_unnoticed)
 		return;
-	if (k->failover_started && (k->fifo_len > 0 || k->busy_until > w->now)) {
-		/* a zombie controller first runs what it had queued (S10) */
+	if (k->failover_started && k->zombie_drain && (k->fifo_len > 0 || k->busy_until > w->now)) {
+		/* back from a pause, a zombie controller first runs what it had queued (S10) */
 		k->notice_after_drain = true;
 		return;
 	}
-	k->expired_unnoticed = false;
+	if (k->failover_started && k->busy_until > w->now) {
+		/* the event it is running ends first (0.8.2 takes the controller lock to resign) */
+		sim_schedule(w, k->busy_until, SIM_CLASS_ZK_EXPIRY, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
+		return;
+	}
+	k->expired_unnoticed = k->zombie_drain = false;
 	if (k->failover_started)
 		sim_ctrl_resign(w, b);
 	sim_zk_new_session(&w->zk, b);
@@ -575,11 +580,12 @@ void sim_broker_isolate(struct sim_world *w, uint32_t b, enum sim_isolate_from f
 		k->iso_ctrl_until = until > k->iso_ctrl_until ? until : k->iso_ctrl_until;
 	if (from == SIM_ISOLATE_BROKERS || from == SIM_ISOLATE_ALL)
 		k->iso_brokers_until = until > k->iso_brokers_until ? until : k->iso_brokers_until;
-	k->iso_gen++;
 	update_stall(w, b);
 	if (from == SIM_ISOLATE_BROKERS || from == SIM_ISOLATE_ALL)
 		isr_cand_stall(w, b);
-	sim_schedule(w, until, SIM_CLASS_BROKER_TIMER, EV_ISOLATION_END, b, (int64_t)k->iso_gen, 0);
+	/* every isolation's end wakes the broker: overlapping ones end at different times, and waking
+	 * finds out what it can do again */
+	sim_schedule(w, until, SIM_CLASS_BROKER_TIMER, EV_ISOLATION_END, b, k->incarnation, 0);
 	if ((from == SIM_ISOLATE_ZOOKEEPER || from == SIM_ISOLATE_ALL) && for_us >= w->cfg->zk_session_timeout_us)
 		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_ZK_EXPIRY, EV_EXPIRE, b,
 			     (int64_t)w->zk.session[b], 0);
@@ -617,7 +623,7 @@ static bool held(struct sim_world *w, uint32_t b, const struct sim_event *e, boo
 }
 
 /* The broker can act again (resume or isolation end). */
-static void wake(struct sim_world *w, uint32_t b)
+static void wake(struct sim_world *w, uint32_t b, bool from_pause)
 {
 	struct sim_bk *k = &w->bk[b];
 	update_stall(w, b);
@@ -625,10 +631,18 @@ static void wake(struct sim_world *w, uint32_t b)
 		return;
 	restart_fetches(w, b);
 	sim_replay_deferred(w, b);
-	/* after the replayed events (the notice runs last among this instant's events, and waits
-	 * for a controller's queue to drain) */
-	if (k->expired_unnoticed && !sim_bk_zk_cut(w, b))
+	if (!k->expired_unnoticed || sim_bk_zk_cut(w, b))
+		return;
+	if (from_pause) {
+		/* S10: what it had produced and queued runs first (its ZooKeeper calls succeed in a
+		 * new session); the notice comes last, after a controller's queue drains */
+		k->zombie_drain = true;
 		sim_schedule(w, w->now, SIM_CLASS_CONTROLLER, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
+	} else {
+		/* back from an isolation: the expiry comes first, so its resignation runs before
+		 * anything it had queued, and notifications of the dead session die with it */
+		sim_schedule(w, w->now, SIM_CLASS_ZK_EXPIRY, EV_NOTICE_EXPIRY, b, k->incarnation, 0);
+	}
 }
 
 /* ---- controlled shutdown, broker side (spec §6.12, S7) ---- */
@@ -836,12 +850,12 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e)
 			break;
 		k->paused_until = 0;
 		announce_leaderships(w, b, true);
-		wake(w, b);
+		wake(w, b, true);
 		break;
 	case EV_ISOLATION_END:
-		if (!k->up || (uint64_t)e->b != k->iso_gen)
+		if (!k->up || k->incarnation != (uint32_t)e->b)
 			break;
-		wake(w, b);
+		wake(w, b, false);
 		break;
 	case EV_REBALANCE:
 		if (!k->up || (uint64_t)e->b != k->rebalance_gen || !k->failover_started)

@@ -269,7 +269,9 @@ static bool rar_in_isr(const struct sim_world *w, uint32_t pid, uint32_t rar)
 static bool reassign_stuck(const struct sim_world *w, const struct kc_controller *kc, uint32_t pid, uint32_t rar,
 			   bool end, char *msg)
 {
-	if (!kc_partition_being_reassigned(kc, pid) || !rar_live(w, rar) || (!end && !rar_in_isr(w, pid, rar)))
+	/* a partition whose topic was deleted (or is being deleted) meanwhile has nothing to finish */
+	if (!in_scope(w, pid) || !kc_partition_being_reassigned(kc, pid) || !rar_live(w, rar) ||
+	    (!end && !rar_in_isr(w, pid, rar)))
 		return false;
 	if (msg) {
 		char pn[256], rn[256], an[256], ln[256];

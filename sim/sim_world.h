@@ -40,7 +40,7 @@ enum sim_ev {
 	EV_CATCHUP,           /* a = broker, b = pid, c = fetch generation */
 	EV_ISR_CHECK,         /* a = broker, b = incarnation */
 	EV_RESUME,            /* a = broker, b = pause generation */
-	EV_ISOLATION_END,     /* a = broker, b = isolation generation */
+	EV_ISOLATION_END,     /* a = broker, b = incarnation */
 	EV_CTRL_RUN,          /* a = broker */
 	EV_REBALANCE,         /* a = broker, b = rebalance generation */
 	EV_ROLLING,           /* a = rolling restart index, b = step */
@@ -145,7 +145,7 @@ struct sim_bk {
 	uint32_t incarnation;
 	uint64_t down_since;
 	uint64_t paused_until, pause_gen;
-	uint64_t iso_zk_until, iso_ctrl_until, iso_brokers_until, iso_gen;
+	uint64_t iso_zk_until, iso_ctrl_until, iso_brokers_until;
 	uint64_t stall_since;     /* paused, down or cut off from brokers since (SIM_NEVER: not) */
 	uint64_t silent_since;    /* no heartbeats (down, paused, cut off from ZooKeeper) since */
 	bool expired_unnoticed;   /* its session expired while it ran */
@@ -167,7 +167,8 @@ struct sim_bk {
 	uint64_t busy_until;
 	bool pass_queued;
 	uint64_t rebalance_gen;
-	bool notice_after_drain;  /* a paused controller handles its expiry once its queue drains */
+	bool zombie_drain;        /* back from a pause with its session gone: queued events run first */
+	bool notice_after_drain;  /* ... and the expiry is handled once the queue has drained */
 	int64_t cs_reply_to, cs_reply_gen, cs_reply; /* the ControlledShutdown answer being built */
 	int32_t cs_target;        /* the controller (index) the current attempt went to */
 	struct sim_chan *chan;    /* per target broker, allocated on first use */

@@ -303,7 +303,8 @@ static enum kc_zk_rc read_admin(struct sim_zk *zk, bool exists, const struct sim
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len;
 		const int32_t *r = sim_lists_get(zk->lists, src[i].replicas, &len);
-		memcpy(zk->scratch_ints + off, r, len * sizeof *r);
+		if (len)
+			memcpy(zk->scratch_ints + off, r, len * sizeof *r);
 		zk->scratch_admin[i] = (struct kc_admin_entry){.topic = src[i].topic,
 							       .partition = src[i].partition,
 							       .n_replicas = len,

@@ -436,6 +436,8 @@ void sim_broker_elect(struct sim_world *w, uint32_t b)
 static void try_register(struct sim_world *w, uint32_t b, bool elect)
 {
 	struct sim_bk *k = &w->bk[b];
+	if (w->zk.registered[b] && w->zk.reg_session[b] == w->zk.session[b])
+		return; /* an earlier attempt of this session got through */
 	if (!sim_zk_register_broker(&w->zk, b)) {
 		sim_schedule(w, w->now + w->cfg->zk_session_timeout_us, SIM_CLASS_BROKER_TIMER, EV_REGISTER_RETRY, b,
 			     k->incarnation, 0);
@@ -829,8 +831,11 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e)
 	case EV_REGISTER_RETRY:
 		if (!k->up || k->incarnation != (uint32_t)e->b || held(w, b, e, true))
 			break;
-		if (!w->zk.session[b])
+		if (k->expired_unnoticed) {
+			/* its session died while it waited: handleNewSession registers in the new one */
+			k->expired_unnoticed = k->zombie_drain = false;
 			sim_zk_new_session(&w->zk, b);
+		}
 		try_register(w, b, true);
 		break;
 	case EV_CATCHUP:

@@ -324,9 +324,14 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 			const struct kc_batch_lair *le = &e[items[i].idx];
 			const struct kc_batch_value *v = kc_vec_at(&b->values, le->val);
 			fill_info(b, v, le->pid, &infos[m++]);
-			if (kc_registered(c, v->leader) && !kc_list_has(leaders, nl, v->leader))
+			/* broker_slot (all KC_NONE between buckets) marks the leaders named so far */
+			if (kc_registered(c, v->leader) && c->broker_slot[v->leader] == KC_NONE) {
+				c->broker_slot[v->leader] = 0;
 				leaders[nl++] = v->leader;
+			}
 		}
+		for (uint32_t i = 0; i < nl; i++)
+			c->broker_slot[leaders[i]] = KC_NONE;
 		qsort(leaders, nl, sizeof *leaders, cmp_i32);
 		struct kc_request r = {.type = KC_REQ_LEADER_AND_ISR,
 				       .correlation_id = corr,

@@ -386,28 +386,28 @@ void sim_check_state_change(struct sim_world *w, struct sim_check *c, uint32_t c
 	if (!prepare(w, c) || !sc->applied)
 		return; /* a refused transition is a logged failure, not a change */
 	char pn[256];
-	sim_chk_pname(w, sc->pid, pn, sizeof pn);
 	if (sc->is_partition) {
 		if (!partition_edge(sc->from, sc->to))
 			pend(w, c, SIM_INV_VALID_PARTITION_TRANSITION,
 			     "%s: partition moved from %s to %s, not a valid previous state (controller %" PRId32
 			     ", epoch %" PRId32 ")",
-			     pn, state_name(true, sc->from), state_name(true, sc->to), sc->controller_id,
-			     sc->controller_epoch);
+			     sim_chk_pname(w, sc->pid, pn, sizeof pn), state_name(true, sc->from), state_name(true, sc->to),
+			     sc->controller_id, sc->controller_epoch);
 		return;
 	}
 	if (!replica_edge(sc->from, sc->to))
 		pend(w, c, SIM_INV_VALID_REPLICA_TRANSITION,
 		     "%s: replica %" PRId32 " moved from %s to %s, not a valid previous state (controller %" PRId32
 		     ", epoch %" PRId32 ")",
-		     pn, sc->broker, state_name(false, sc->from), state_name(false, sc->to), sc->controller_id,
-		     sc->controller_epoch);
+		     sim_chk_pname(w, sc->pid, pn, sizeof pn), sc->broker, state_name(false, sc->from),
+		     state_name(false, sc->to), sc->controller_id, sc->controller_epoch);
 	const struct sim_zk_state *st = &w->zk.states[sc->pid];
 	if (sc->to == KC_NEW_REPLICA && st->exists && st->leader == sc->broker)
 		pend(w, c, SIM_INV_NO_LEADER_TO_NEW_REPLICA,
 		     "%s: replica %" PRId32 " entered NewReplica from %s while ZooKeeper names it the leader (leader epoch %" PRId32
 		     ", zkVersion %" PRId32 ")",
-		     pn, sc->broker, state_name(false, sc->from), st->leader_epoch, st->version);
+		     sim_chk_pname(w, sc->pid, pn, sizeof pn), sc->broker, state_name(false, sc->from), st->leader_epoch,
+		     st->version);
 }
 
 /* The leader controller.md §4 (0.8.2) picks, computed here on its own from what the election
@@ -566,17 +566,16 @@ void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t 
 	const struct sim_chk_bk *k = &c->bk[b];
 	int32_t seen = k->inc == w->bk[b].incarnation ? k->accepted_epoch : -1;
 	char pn[256];
-	sim_chk_pname(w, e->pid, pn, sizeof pn);
 	if (req_ctrl_epoch < seen)
 		pend(w, c, SIM_INV_NO_STALE_REQUEST_APPLIED,
 		     "broker %" PRId32 " applied a LeaderAndIsr for %s from controller epoch %" PRId32
 		     " after accepting controller epoch %" PRId32,
-		     w->bk[b].id, pn, req_ctrl_epoch, seen);
+		     w->bk[b].id, sim_chk_pname(w, e->pid, pn, sizeof pn), req_ctrl_epoch, seen);
 	if (e->leader_epoch <= held_epoch)
 		pend(w, c, SIM_INV_NO_STALE_REQUEST_APPLIED,
 		     "broker %" PRId32 " applied %s with leader epoch %" PRId32 " while holding leader epoch %" PRId32
 		     " (controller epoch %" PRId32 ")",
-		     w->bk[b].id, pn, e->leader_epoch, held_epoch, req_ctrl_epoch);
+		     w->bk[b].id, sim_chk_pname(w, e->pid, pn, sizeof pn), e->leader_epoch, held_epoch, req_ctrl_epoch);
 }
 
 void sim_check_leader_role(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid, bool acting,

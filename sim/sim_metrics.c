@@ -620,13 +620,36 @@ void sim_metrics_write_timeline(const struct sim_metrics *m, FILE *f)
 	}
 }
 
+/* Decimal digits of v before `end`; returns where they start. */
+static char *put_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* One line per partition, formatted by hand: a million fprintf calls cost more than the run's
+ * last events. */
 void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_metrics *m, FILE *f)
 {
 	fputs("partition,unavailable_us,unavailable_intervals\n", f);
-	for (uint32_t pid = 0; pid < m->n_parts; pid++)
-		if (m->flags[pid] & PF_EVER)
-			fprintf(f, "%s-%" PRIu32 ",%" PRIu64 ",%" PRIu32 "\n", w->sc->topics[w->pid_topic[pid]].name,
-				w->pid_number[pid], m->unavail_us[pid], m->unavail_intervals[pid]);
+	char buf[64];
+	for (uint32_t pid = 0; pid < m->n_parts; pid++) {
+		if (!(m->flags[pid] & PF_EVER))
+			continue;
+		char *end = buf + sizeof buf, *p = end;
+		*--p = '\n';
+		p = put_u64(p, m->unavail_intervals[pid]);
+		*--p = ',';
+		p = put_u64(p, m->unavail_us[pid]);
+		*--p = ',';
+		p = put_u64(p, w->pid_number[pid]);
+		*--p = '-';
+		fputs(w->sc->topics[w->pid_topic[pid]].name, f);
+		fwrite(p, 1, (size_t)(end - p), f);
+	}
 }
 
 static int span_cmp(const void *pa, const void *pb)

@@ -500,6 +500,11 @@ static void process_ends(struct sim_world *w, uint32_t b)
 	k->down_since = w->now;
 	k->shutting_down = false;
 	k->cs_gen++;
+	/* requests held for a paused process fail like any send to a dead broker: the channel
+	 * retries them; everything else the process held dies with it */
+	for (uint32_t i = 0; i < k->n_deferred; i++)
+		if (k->deferred[i].kind == EV_DELIVER)
+			sim_schedule(w, w->now, SIM_CLASS_DELIVERY, EV_DELIVER, k->deferred[i].a, 0, 0);
 	k->n_deferred = 0;
 	k->paused_until = k->iso_zk_until = k->iso_ctrl_until = k->iso_brokers_until = 0;
 	update_stall(w, b);

@@ -80,7 +80,7 @@ static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 	if (n == 0)
 		return off;
 	kc_vec_reserve(&b->ints, off + n);
-	memcpy((int32_t *)b->ints.data + off, v, n * sizeof *v);
+	kc_copy_ints((int32_t *)b->ints.data + off, v, n);
 	b->ints.len += n;
 	return off;
 }

@@ -76,8 +76,7 @@ void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v,
 		s->cap = (uint8_t)n;
 		c->pool.len += n;
 	}
-	if (n)
-		memmove(kc_slice_ptr(c, *s), v, n * sizeof *v);
+	kc_copy_ints(kc_slice_ptr(c, *s), v, n); /* v is never in the pool: growing it may move it */
 	s->len = (uint8_t)n;
 }
 
@@ -206,7 +205,7 @@ uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out)
 	if (pid >= c->n_parts || !c->parts[pid].known)
 		return 0;
 	const struct kc_part *p = &c->parts[pid];
-	memcpy(out, kc_slice_ptr(c, p->ar), p->ar.len * sizeof *out);
+	kc_copy_ints(out, kc_slice_ptr(c, p->ar), p->ar.len);
 	return p->ar.len;
 }
 
@@ -227,7 +226,7 @@ bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *ou
 	out->controller_epoch = p->lead_ctrl_epoch;
 	out->zk_version = p->zk_version;
 	out->isr_len = p->isr.len;
-	memcpy(out->isr, kc_slice_ptr(c, p->isr), p->isr.len * sizeof(int32_t));
+	kc_copy_ints(out->isr, kc_slice_ptr(c, p->isr), p->isr.len);
 	return true;
 }
 
@@ -285,7 +284,8 @@ void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_
 		c->rs_pool.len += cap;
 		r = dst;
 	}
-	memmove(r + i + 1, r + i, (p->rs.len - i) * sizeof *r);
+	for (uint32_t j = p->rs.len; j > i; j--)
+		r[j] = r[j - 1];
 	r[i].broker = broker;
 	r[i].state = s;
 	p->rs.len++;

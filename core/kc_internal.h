@@ -123,6 +123,13 @@ void *kc_vec_at(const struct kc_vec *v, uint32_t i);
 int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
 bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
+/* Copy a replica list. A loop, not memcpy: with a small unknown length gcc inlines memcpy as
+ * `rep movsq`, whose start-up costs more than the copy (a tenth of a large failover). */
+static inline void kc_copy_ints(int32_t *dst, const int32_t *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
 void kc_fatal_oom(void);
 
 bool kc_bit(const uint64_t *bits, int32_t b);

@@ -7,7 +7,7 @@
 
 static void copy_isr(struct kc_lisr *dst, const int32_t *isr, uint32_t n)
 {
-	memcpy(dst->isr, isr, n * sizeof *isr);
+	kc_copy_ints(dst->isr, isr, n);
 	dst->isr_len = n;
 }
 

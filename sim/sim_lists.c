@@ -16,6 +16,14 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+static bool same(const int32_t *a, const int32_t *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) /* lists are short: a call to memcmp costs more */
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 static uint32_t hash_list(const int32_t *v, uint32_t n)
 {
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
@@ -87,7 +95,7 @@ uint32_t sim_lists_intern(struct sim_lists *l, const int32_t *v, uint32_t n)
 	uint32_t h = hash_list(v, n) & l->hash_mask;
 	while (l->hash[h]) {
 		uint32_t id = l->hash[h] - 1;
-		if (l->len[id] == n && memcmp(l->pool + l->off[id], v, n * sizeof *v) == 0)
+		if (l->len[id] == n && same(l->pool + l->off[id], v, n))
 			return id;
 		h = (h + 1) & l->hash_mask;
 	}

@@ -6,25 +6,41 @@
  * Floyd's bottom-up pop, binary and 8-ary heaps, and a parallel array of 16-byte keys were
  * all 10-70% slower. A heap of 24-byte (key, slot) nodes over a slot table of events was no
  * faster up to 10^4 pending events and 8-20% faster at 10^5-10^6; not worth a free list and
- * a heap[] that no longer lists the pending events, unless profiles of huge runs say so. */
+ * a heap[] that no longer lists the pending events, unless profiles of huge runs say so.
+ *
+ * Lanes: kcsim schedules bursts of events at one time (a start-up's two million follower
+ * catch-ups, all replica_catch_up after the LeaderAndIsr; a broadcast's sends). Once a burst
+ * is under way (SIM_QUEUE_BURST pushes in a row at one time and class), a push at the same
+ * time and class as some lane's last event is
+ * appended to that lane in O(1) (its sequence is larger, so the lane stays sorted) and popped
+ * from its head in O(1); the heap takes the rest. A pop takes the least of the heap's root and
+ * the lanes' heads, so the order is the one the heap alone would give. */
 #include "sim_queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { SIM_QUEUE_ARITY = 4, SIM_QUEUE_MIN_CAP = 64 };
+enum { SIM_QUEUE_ARITY = 4, SIM_QUEUE_MIN_CAP = 64, SIM_QUEUE_BURST = 16 };
 
 void sim_queue_init(struct sim_queue *q)
 {
 	q->heap = NULL;
 	q->len = 0;
 	q->cap = 0;
+	for (int i = 0; i < SIM_QUEUE_LANES; i++)
+		q->lane[i] = (struct sim_queue_lane){0};
+	q->lane_len = 0;
+	q->last_t = UINT64_MAX;
+	q->last_cls = 0;
+	q->burst = 0;
 	q->next_seq = 0;
 }
 
 void sim_queue_free(struct sim_queue *q)
 {
 	free(q->heap);
+	for (int i = 0; i < SIM_QUEUE_LANES; i++)
+		free(q->lane[i].ev);
 	sim_queue_init(q);
 }
 
@@ -61,22 +77,108 @@ static void sim_queue_grow(struct sim_queue *q, size_t need)
 	q->cap = cap;
 }
 
+/* A lane's ring made larger (a power of two), its events moved to the start. */
+static void lane_grow(struct sim_queue_lane *l, size_t need)
+{
+	size_t cap = l->cap ? l->cap : SIM_QUEUE_MIN_CAP;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2 / sizeof *l->ev) {
+			fprintf(stderr, "sim_queue: cannot grow a lane past %zu events\n", l->cap);
+			abort();
+		}
+		cap *= 2;
+	}
+	struct sim_event *ev = malloc(cap * sizeof *ev);
+	if (!ev) {
+		fprintf(stderr, "sim_queue: out of memory growing a lane to %zu events\n", cap);
+		abort();
+	}
+	for (size_t i = 0; i < l->len; i++)
+		ev[i] = l->ev[(l->head + i) & (l->cap - 1)];
+	free(l->ev);
+	l->ev = ev;
+	l->head = 0;
+	l->cap = cap;
+}
+
+/* Every push lands in the heap or in one lane, so each must hold n on its own. */
 void sim_queue_reserve(struct sim_queue *q, size_t n)
 {
 	if (n > q->cap)
 		sim_queue_grow(q, n);
+	for (int i = 0; i < SIM_QUEUE_LANES; i++)
+		if (n > q->lane[i].cap)
+			lane_grow(&q->lane[i], n);
+}
+
+/* A lane whose last event has e's time and class, else an empty one once a burst is under
+ * way; NULL: the heap takes e. Out of line: PHOLD's pushes never come here. */
+static __attribute__((noinline)) struct sim_queue_lane *lane_find(struct sim_queue *q, const struct sim_event *e)
+{
+	struct sim_queue_lane *empty = NULL;
+	for (int i = 0; i < SIM_QUEUE_LANES; i++) {
+		struct sim_queue_lane *l = &q->lane[i];
+		if (l->len == 0) {
+			if (!empty)
+				empty = l;
+			continue;
+		}
+		const struct sim_event *tail = &l->ev[(l->head + l->len - 1) & (l->cap - 1)];
+		if (tail->t_us == e->t_us && tail->cls == e->cls)
+			return l;
+	}
+	return q->burst >= SIM_QUEUE_BURST ? empty : NULL;
+}
+
+/* The lane event e goes to, or NULL (the heap). Pushes at times of their own (PHOLD's) cost a
+ * comparison and never make a lane. */
+static inline struct sim_queue_lane *lane_for(struct sim_queue *q, const struct sim_event *e)
+{
+	if (e->t_us == q->last_t && e->cls == q->last_cls) {
+		q->burst++;
+	} else {
+		q->last_t = e->t_us;
+		q->last_cls = e->cls;
+		q->burst = 1;
+	}
+	if (__builtin_expect(q->lane_len == 0 && q->burst < SIM_QUEUE_BURST, 1))
+		return NULL;
+	return lane_find(q, e);
+}
+
+/* Where the least event is: the heap's root (NULL) or a lane's head. */
+static struct sim_queue_lane *least_lane(const struct sim_queue *q)
+{
+	const struct sim_event *best = q->len ? &q->heap[0] : NULL;
+	struct sim_queue_lane *from = NULL;
+	for (int i = 0; i < SIM_QUEUE_LANES; i++) {
+		const struct sim_queue_lane *l = &q->lane[i];
+		if (l->len && (!best || sim_queue_less(&l->ev[l->head], best))) {
+			best = &l->ev[l->head];
+			from = (struct sim_queue_lane *)l;
+		}
+	}
+	return from;
 }
 
 /* Sift-up with a hole: parents move down one level and the new event is written once. */
 uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, uint32_t kind,
 			int64_t a, int64_t b, int64_t c)
 {
-	if (q->len == q->cap)
-		sim_queue_grow(q, q->len + 1);
 	const struct sim_event e = {
 		.t_us = t_us, .seq = q->next_seq++, .cls = (uint8_t)cls, .kind = kind,
 		.a = a, .b = b, .c = c,
 	};
+	struct sim_queue_lane *l = lane_for(q, &e);
+	if (l) {
+		if (l->len == l->cap)
+			lane_grow(l, l->len + 1);
+		l->ev[(l->head + l->len++) & (l->cap - 1)] = e;
+		q->lane_len++;
+		return e.seq;
+	}
+	if (q->len == q->cap)
+		sim_queue_grow(q, q->len + 1);
 	struct sim_event *h = q->heap;
 	size_t i = q->len++;
 	while (i > 0) {
@@ -94,6 +196,16 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
  * its least child while that child is less than it. */
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 {
+	if (__builtin_expect(q->lane_len != 0, 0)) {
+		struct sim_queue_lane *l = least_lane(q);
+		if (l) {
+			*out = l->ev[l->head];
+			l->head = (l->head + 1) & (l->cap - 1);
+			l->len--;
+			q->lane_len--;
+			return true;
+		}
+	}
 	if (q->len == 0)
 		return false;
 	struct sim_event *h = q->heap;
@@ -123,5 +235,8 @@ bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 
 const struct sim_event *sim_queue_peek(const struct sim_queue *q)
 {
+	const struct sim_queue_lane *l = q->lane_len ? least_lane(q) : NULL;
+	if (l)
+		return &l->ev[l->head];
 	return q->len ? &q->heap[0] : NULL;
 }

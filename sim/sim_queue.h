@@ -1,7 +1,7 @@
-/* sim_queue.h — the event queue: a 4-ary min-heap of small POD events totally ordered by
- * (time, class, insertion sequence) (architecture S2). Events carry a kind and three integer
- * arguments; larger payloads live in side tables the handler indexes. Never allocates per
- * event beyond amortised array growth. */
+/* sim_queue.h — the event queue: small POD events totally ordered by (time, class, insertion
+ * sequence) (architecture S2), in a 4-ary min-heap plus a few FIFO lanes for bursts of
+ * events at one time. Events carry a kind and three integer arguments; larger payloads live in side tables
+ * the handler indexes. Never allocates per event beyond amortised array growth. */
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
 
@@ -27,9 +27,22 @@ struct sim_event {
 	int64_t a, b, c;
 };
 
+#define SIM_QUEUE_LANES 4
+
+/* A ring of events in queue order: each was pushed no earlier than the one before it. */
+struct sim_queue_lane {
+	struct sim_event *ev;
+	size_t head, len, cap; /* cap: 0 or a power of two */
+};
+
 struct sim_queue {
 	struct sim_event *heap;
 	size_t len, cap;
+	struct sim_queue_lane lane[SIM_QUEUE_LANES];
+	size_t lane_len;       /* events in all lanes */
+	uint64_t last_t;       /* time and class of the last push, and how many in a row had them */
+	uint8_t last_cls;
+	uint32_t burst;
 	uint64_t next_seq;
 };
 
@@ -45,6 +58,6 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 /* The least event without removing it, or NULL. */
 const struct sim_event *sim_queue_peek(const struct sim_queue *q);
-static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len; }
+static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len + q->lane_len; }
 
 #endif

@@ -1,6 +1,6 @@
 /* sim_queue_test.c — tests of sim_queue: order by (time, class, insertion) under random
- * pushes and pops against a reference model, payload round trip, peek/len, and growth to
- * a million events. */
+ * pushes and pops, and under bursts that fill the lanes, against a reference model; payload
+ * round trip, peek/len, and growth to a million events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -120,6 +120,54 @@ static void test_random_against_model(void **state)
 	free(model);
 }
 
+/* Bursts (many pushes at one time and class, which go to lanes) mixed with single pushes and
+ * pops, against the same model: the lanes and the heap together pop in the one total order,
+ * through lane growth and ring wrap-around. */
+static void test_bursts_against_model(void **state)
+{
+	(void)state;
+	enum { OPS = 100000, MAXPEND = 4096 };
+	struct sim_event *model = malloc(MAXPEND * sizeof *model);
+	assert_non_null(model);
+	size_t pending = 0, most_in_lanes = 0;
+	struct sim_queue q;
+	sim_queue_init(&q);
+	struct sim_rng r;
+	sim_rng_seed(&r, 4, SIM_STREAM_EXPLORE);
+	uint64_t now = 0;
+	for (int op = 0; op < OPS;) {
+		uint64_t what = sim_rng_below(&r, 100);
+		if (pending > 0 && (what < 55 || pending + 300 > MAXPEND)) {
+			size_t least = 0;
+			for (size_t i = 1; i < pending; i++)
+				if (cmp_event(&model[i], &model[least]) < 0)
+					least = i;
+			struct sim_event e;
+			assert_true(sim_queue_pop(&q, &e));
+			assert_same_event(&e, &model[least]);
+			now = e.t_us;
+			model[least] = model[--pending];
+			op++;
+		} else {
+			/* a burst of 1..300 at one time and class, or a single push */
+			uint64_t n = what < 80 ? sim_rng_range(&r, 1, 300) : 1;
+			uint64_t t = now + sim_rng_below(&r, 50);
+			enum sim_class cls = (enum sim_class)sim_rng_range(&r, 1, 6);
+			for (uint64_t k = 0; k < n; k++, op++) {
+				uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)op, op, 0, 0);
+				model[pending++] = (struct sim_event){ .t_us = t, .seq = seq, .cls = (uint8_t)cls,
+					.kind = (uint32_t)op, .a = op };
+			}
+		}
+		assert_int_equal(sim_queue_len(&q), pending);
+		if (q.lane_len > most_in_lanes)
+			most_in_lanes = q.lane_len;
+	}
+	assert_true(most_in_lanes > 500); /* the lanes were used, and grew */
+	sim_queue_free(&q);
+	free(model);
+}
+
 /* A bulk load drains in exactly the order qsort gives under the same total order. */
 static void test_drain_matches_sort(void **state)
 {
@@ -198,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_order_small),
 		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_bursts_against_model),
 		cmocka_unit_test(test_drain_matches_sort),
 		cmocka_unit_test(test_growth_to_million),
 		cmocka_unit_test(test_reserve),

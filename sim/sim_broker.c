@@ -467,6 +467,7 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->failover_started = false;
 	sim_mc_reset(&w->mc, &k->mc);
 	k->live_list = 0;
+	sim_bk_settle(w);
 	sim_obs_broker_process(w, b, true);
 	sim_zk_new_session(&w->zk, b);
 	try_register(w, b, !w->startup_phase);
@@ -508,6 +509,7 @@ static void process_ends(struct sim_world *w, uint32_t b)
 	k->n_deferred = 0;
 	k->paused_until = k->iso_zk_until = k->iso_ctrl_until = k->iso_brokers_until = 0;
 	update_stall(w, b);
+	sim_bk_settle(w);
 	sim_obs_broker_process(w, b, false);
 }
 
@@ -673,6 +675,7 @@ void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
 	k->shutting_down = true;
+	sim_bk_settle(w);
 	k->cs_attempts = 0;
 	k->cs_start_us = w->now;
 	sim_obs_op_begin(w, OP_CONTROLLED_SHUTDOWN, k->id, k->id, w->now);

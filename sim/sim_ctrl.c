@@ -172,6 +172,7 @@ void sim_ctrl_enqueue(struct sim_world *w, uint32_t b, enum sim_cev kind, int64_
 	if (len)
 		memcpy(w->payload + w->n_payload, payload, len * sizeof *payload);
 	w->n_payload += len;
+	sim_bk_settle(w);
 	kick(w, b);
 }
 
@@ -376,7 +377,7 @@ void sim_ctrl_run(struct sim_world *w, uint32_t b)
 	k->ctrl_run_scheduled = false;
 	if (!k->up) {
 		k->fifo_len = 0;
-		return;
+		return; /* not running: not in the summary (sim_bk_settle) */
 	}
 	if (sim_bk_paused(w, b)) {
 		struct sim_event e = {.t_us = w->now, .cls = SIM_CLASS_CONTROLLER, .kind = EV_CTRL_RUN, .a = b};
@@ -401,6 +402,7 @@ void sim_ctrl_run(struct sim_world *w, uint32_t b)
 	if (k->fifo_len == 0)
 		k->fifo_head = 0;
 	run_event(w, b, &ev);
+	sim_bk_settle(w);
 	kick(w, b);
 	if (k->fifo_len == 0 && k->notice_after_drain) {
 		k->notice_after_drain = false;
@@ -423,6 +425,7 @@ void sim_ctrl_resign(struct sim_world *w, uint32_t b)
 	k->fifo_len = k->fifo_head = 0;
 	k->pass_queued = false;
 	k->rebalance_gen++;
+	sim_bk_settle(w);
 	if (k->failover_started)
 		sim_obs_controller(w, b, false, 0);
 	k->failover_started = false;

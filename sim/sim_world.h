@@ -233,6 +233,11 @@ struct sim_world {
 	uint64_t event_entry_cost_us;
 	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
 	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
+	/* the brokers' part of a quiescent point, kept by sim_bk_settle: no running broker has a
+	 * controller event queued, events deferred or a controlled shutdown under way, and none
+	 * is busy after bk_busy_until */
+	bool bk_calm;
+	uint64_t bk_busy_until;
 	uint32_t pending_kind[EV_CTRL_DONE + 1]; /* queued events by kind */
 
 	/* admin operations in progress, for their spans: partitions left to elect per topic being
@@ -288,6 +293,9 @@ bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
  * notification or handler pending, no broker between controlled-shutdown attempts. Timers
  * may be pending. */
 bool sim_quiescent_point(const struct sim_world *w);
+/* Call after changing a broker's process (up), controller queue, busy time, deferred events
+ * or controlled shutdown: sim_quiescent_point reads the summary instead of every broker. */
+void sim_bk_settle(struct sim_world *w);
 /* The active controller (architecture S7), or -1. */
 int32_t sim_active_controller(const struct sim_world *w);
 bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */

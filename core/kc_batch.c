@@ -352,8 +352,8 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 /* Partitions queued for deletion, with leader -2, for the recipient lists that asked. */
 static void add_deleting_entries(struct kc_controller *c, struct kc_batch *b)
 {
-	if (!b->deleting_sets)
-		return;
+	if (!b->deleting_sets || c->n_deleting == 0)
+		return; /* none: no walk over every partition */
 	kc_all_partitions(c, &c->tmp_pids2);
 	for (uint32_t s = 0; s < b->sets.len; s++) {
 		if (!(b->deleting_sets >> s & 1))

@@ -25,8 +25,14 @@ static bool topic_ineligible(const struct kc_controller *c, uint32_t topic)
 static void set_partitions_deleting(struct kc_controller *c, uint32_t topic, bool on)
 {
 	kc_topic_partitions(c, topic, &c->tmp_pids2);
-	for (uint32_t i = 0; i < c->tmp_pids2.len; i++)
-		c->parts[((uint32_t *)c->tmp_pids2.data)[i]].deleting = on;
+	for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
+		struct kc_part *p = &c->parts[((uint32_t *)c->tmp_pids2.data)[i]];
+		if (p->deleting && !on)
+			c->n_deleting--;
+		else if (!p->deleting && on)
+			c->n_deleting++;
+		p->deleting = on;
+	}
 }
 
 static void signal_thread(struct kc_controller *c) { c->deletion_signal = true; }

@@ -103,6 +103,7 @@ struct kc_controller {
 
 	/* the deletion manager: started (thread running) and its wake-up flag */
 	bool deletion_started, deletion_signal;
+	uint32_t n_deleting;    /* partitions flagged `deleting` */
 
 	struct kc_batch replica_batch, partition_batch, controller_batch;
 

@@ -41,6 +41,7 @@ void kc_batch_init(struct kc_batch *b)
 	kc_vec_init(&b->ints, sizeof(int32_t));
 	kc_vec_init(&b->sets, 2 * sizeof(uint32_t));
 	b->deleting_sets = 0;
+	b->reg_known = false;
 }
 
 void kc_batch_free(struct kc_batch *b)
@@ -65,6 +66,7 @@ static void batch_clear(struct kc_batch *b)
 			kc_vec_free(v[i]);
 	}
 	b->deleting_sets = 0;
+	b->reg_known = false;
 }
 
 /* newBatch(): 0.8.2 throws IllegalStateException when the previous batch was not flushed. */
@@ -114,24 +116,6 @@ static uint32_t push_value(struct kc_batch *b, int32_t leader, const struct kc_l
 	val.ar_off = push_ints(b, ar, ar_len);
 	*(struct kc_batch_value *)kc_vec_push(&b->values) = val;
 	return b->values.len - 1;
-}
-
-void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
-		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
-		       uint32_t ar_len)
-{
-	uint32_t val = push_value(b, v->leader, v, ctrl_epoch, ar, ar_len, false);
-	for (uint32_t i = 0; i < n_to; i++) {
-		if (to[i] < 0)
-			continue;
-		struct kc_batch_lair *e = kc_vec_push(&b->lair);
-		e->broker = to[i];
-		e->pid = pid;
-		e->val = val;
-	}
-	uint32_t n_reg;
-	const int32_t *reg = kc_registered_list(c, &n_reg);
-	kc_batch_add_umr(c, b, reg, n_reg, &pid, 1);
 }
 
 void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
@@ -188,10 +172,9 @@ static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t 
  * none are given) minus those being deleted, with their cached value; then every partition
  * being deleted, with leader -2. The deleted ones are identical for every add, so they are
  * recorded once per recipient list and built at the flush. */
-void kc_batch_add_umr(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
-		      const uint32_t *pids, uint32_t n_pids)
+static void add_umr_to_set(struct kc_controller *c, struct kc_batch *b, uint32_t set, const uint32_t *pids,
+			   uint32_t n_pids)
 {
-	uint32_t set = recipient_set(b, to, n_to);
 	if (pids) {
 		for (uint32_t i = 0; i < n_pids; i++)
 			if (!kc_part_deleting(c, pids[i]))
@@ -205,6 +188,42 @@ void kc_batch_add_umr(struct kc_controller *c, struct kc_batch *b, const int32_t
 		}
 	}
 	b->deleting_sets |= 1ull << set;
+}
+
+void kc_batch_add_umr(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		      const uint32_t *pids, uint32_t n_pids)
+{
+	add_umr_to_set(c, b, recipient_set(b, to, n_to), pids, n_pids);
+}
+
+/* The recipient list of every registered broker, which every LeaderAndIsr entry adds to:
+ * compared with the batch's lists once, and again only when the brokers changed. */
+static uint32_t registered_set(struct kc_controller *c, struct kc_batch *b)
+{
+	if (!b->reg_known || b->reg_gen != c->registered_gen) {
+		uint32_t n;
+		const int32_t *reg = kc_registered_list(c, &n);
+		b->reg_set = recipient_set(b, reg, n);
+		b->reg_gen = c->registered_gen;
+		b->reg_known = true;
+	}
+	return b->reg_set;
+}
+
+void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+		       uint32_t ar_len)
+{
+	uint32_t val = push_value(b, v->leader, v, ctrl_epoch, ar, ar_len, false);
+	for (uint32_t i = 0; i < n_to; i++) {
+		if (to[i] < 0)
+			continue;
+		struct kc_batch_lair *e = kc_vec_push(&b->lair);
+		e->broker = to[i];
+		e->pid = pid;
+		e->val = val;
+	}
+	add_umr_to_set(c, b, registered_set(c, b), &pid, 1);
 }
 
 static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,

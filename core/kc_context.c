@@ -44,20 +44,6 @@ void kc_vec_reserve(struct kc_vec *v, uint32_t need)
 	v->cap = (uint32_t)cap;
 }
 
-void *kc_vec_push(struct kc_vec *v)
-{
-	kc_vec_reserve(v, v->len + 1);
-	void *p = (char *)v->data + (size_t)v->len * v->item;
-	v->len++;
-	memset(p, 0, v->item);
-	return p;
-}
-
-void *kc_vec_at(const struct kc_vec *v, uint32_t i)
-{
-	return (char *)v->data + (size_t)i * v->item;
-}
-
 int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s)
 {
 	return (int32_t *)c->pool.data + s.off;
@@ -121,6 +107,7 @@ void kc_load_brokers(struct kc_controller *c, const int32_t *ids, uint32_t n)
 	for (uint32_t i = 0; i < c->registered_ids.len; i++)
 		set_bit(c->registered, ((int32_t *)c->registered_ids.data)[i], false);
 	c->registered_ids.len = 0;
+	c->registered_gen++;
 	for (uint32_t i = 0; i < n; i++) {
 		if (kc_registered(c, ids[i]) || ids[i] < 0 || ids[i] > KC_MAX_BROKER_ID)
 			continue;
@@ -139,7 +126,7 @@ void kc_load_brokers(struct kc_controller *c, const int32_t *ids, uint32_t n)
 
 void kc_set_shutting_down(struct kc_controller *c, int32_t b, bool on) { set_bit(c->shutting, b, on); }
 
-struct kc_part *kc_part(struct kc_controller *c, uint32_t pid)
+struct kc_part *kc_part_grow(struct kc_controller *c, uint32_t pid)
 {
 	if (pid >= c->cap_parts) {
 		uint64_t cap = c->cap_parts ? c->cap_parts : 64;
@@ -183,15 +170,6 @@ void kc_event_begin(struct kc_controller *c)
 {
 	c->event_stamp++;
 	c->touched_count = 0;
-}
-
-void kc_touch(struct kc_controller *c, uint32_t pid)
-{
-	struct kc_part *p = kc_part(c, pid);
-	if (p->touched != c->event_stamp) {
-		p->touched = c->event_stamp;
-		c->touched_count++;
-	}
 }
 
 uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid)

@@ -5,6 +5,8 @@
 #ifndef KC_INTERNAL_H
 #define KC_INTERNAL_H
 
+#include <string.h>
+
 #include "kc.h"
 
 #define KC_NONE UINT32_MAX
@@ -76,6 +78,9 @@ struct kc_batch_stop {
 struct kc_batch {
 	struct kc_vec lair, umr, stop, values, ints, sets; /* sets: (off, len) into ints */
 	uint64_t deleting_sets; /* recipient lists owed the partitions being deleted */
+	/* which of `sets` lists every registered broker, as of registered_gen (reg_known) */
+	bool reg_known;
+	uint32_t reg_set, reg_gen;
 };
 
 struct kc_controller {
@@ -92,6 +97,7 @@ struct kc_controller {
 	/* brokers: registered (liveOrShuttingDown) and shutting down, as bitmaps and sorted ids */
 	uint64_t *registered, *shutting;
 	struct kc_vec registered_ids; /* int32_t, ascending */
+	uint32_t registered_gen;      /* moves on whenever registered_ids is rewritten */
 
 	struct kc_part *parts;
 	uint32_t n_parts, cap_parts;
@@ -118,9 +124,37 @@ struct kc_controller {
 /* ---- vec, pools, sets (kc_context.c) ---- */
 void kc_vec_init(struct kc_vec *v, uint32_t item);
 void kc_vec_free(struct kc_vec *v);
-void *kc_vec_push(struct kc_vec *v); /* aborts the process through a trap on OOM */
-void kc_vec_reserve(struct kc_vec *v, uint32_t need); /* room for `need` items */
-void *kc_vec_at(const struct kc_vec *v, uint32_t i);
+void kc_vec_reserve(struct kc_vec *v, uint32_t need); /* room for `need` items; traps on OOM */
+/* Append one zeroed item (inline: the core pushes millions of them in a large failover). */
+static inline void *kc_vec_push(struct kc_vec *v)
+{
+	if (v->len == v->cap)
+		kc_vec_reserve(v, v->len + 1);
+	void *p = (char *)v->data + (size_t)v->len++ * v->item;
+	/* the usual sizes as constants, zeroed in a store or two rather than a call to memset */
+	switch (v->item) {
+	case 4:
+		memset(p, 0, 4);
+		break;
+	case 8:
+		memset(p, 0, 8);
+		break;
+	case 12:
+		memset(p, 0, 12);
+		break;
+	case 16:
+		memset(p, 0, 16);
+		break;
+	default:
+		memset(p, 0, v->item);
+		break;
+	}
+	return p;
+}
+static inline void *kc_vec_at(const struct kc_vec *v, uint32_t i)
+{
+	return (char *)v->data + (size_t)i * v->item;
+}
 int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
 bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
@@ -139,9 +173,21 @@ bool kc_live(const struct kc_controller *c, int32_t b);         /* liveBrokerIds
 const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n);
 void kc_set_shutting_down(struct kc_controller *c, int32_t b, bool on);
 
-struct kc_part *kc_part(struct kc_controller *c, uint32_t pid);
+struct kc_part *kc_part_grow(struct kc_controller *c, uint32_t pid); /* pid past the known ones */
+static inline struct kc_part *kc_part(struct kc_controller *c, uint32_t pid)
+{
+	return pid < c->n_parts ? &c->parts[pid] : kc_part_grow(c, pid);
+}
 struct kc_topic *kc_topic(struct kc_controller *c, uint32_t topic);
-void kc_touch(struct kc_controller *c, uint32_t pid);
+/* Count pid among the partitions this event touched (controller_op_cost is charged per one). */
+static inline void kc_touch(struct kc_controller *c, uint32_t pid)
+{
+	struct kc_part *p = kc_part(c, pid);
+	if (p->touched != c->event_stamp) {
+		p->touched = c->event_stamp;
+		c->touched_count++;
+	}
+}
 void kc_event_begin(struct kc_controller *c);
 
 /* copy a partition's AR / cached ISR to a caller buffer of KC_MAX_REPLICAS */

@@ -427,7 +427,8 @@ static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr
 		c->broker_slot[w[i].idx] = KC_NONE;
 	/* sorted by (mask, id), each group is a run whose first id is its lowest; groups are sent
 	 * in order of that id */
-	qsort(w, who.len, sizeof *w, cmp_item);
+	if (who.len > 1)
+		qsort(w, who.len, sizeof *w, cmp_item);
 	uint32_t (*groups)[2] = malloc((size_t)(who.len + 1) * sizeof *groups);
 	struct sort_item *items = malloc((size_t)n * sizeof *items);
 	struct kc_partition_info *infos = malloc((size_t)n * sizeof *infos);

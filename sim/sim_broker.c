@@ -179,7 +179,8 @@ static void isr_check(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
 	bool zk_ok = !sim_bk_zk_cut(w, b);
-	qsort(k->isr_cand, k->n_isr_cand, sizeof *k->isr_cand, cmp_u32);
+	if (k->n_isr_cand > 1)
+		qsort(k->isr_cand, k->n_isr_cand, sizeof *k->isr_cand, cmp_u32);
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < k->n_isr_cand; i++) {
 		uint32_t pid = k->hosted[k->isr_cand[i]];

@@ -76,8 +76,12 @@ static uint32_t new_payload(struct sim_world *w, const struct kc_request *r)
 		e->leader_epoch = in->leader_epoch;
 		e->ctrl_epoch = in->controller_epoch;
 		e->zk_version = in->zk_version;
-		e->isr = sim_lists_intern(&w->lists, in->isr, in->isr_len);
 		e->ar = sim_lists_intern(&w->lists, in->ar, in->ar_len);
+		/* a full ISR is usually the AR in the same order: the same list, interned once */
+		bool same = in->isr_len == in->ar_len;
+		for (uint32_t k = 0; same && k < in->isr_len; k++)
+			same = in->isr[k] == in->ar[k];
+		e->isr = same ? e->ar : sim_lists_intern(&w->lists, in->isr, in->isr_len);
 		if (r->type == KC_REQ_UPDATE_METADATA)
 			w->meta[w->n_meta++] = (struct sim_meta){in->leader, in->leader_epoch, e->isr};
 	}

@@ -81,7 +81,8 @@ static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 	uint32_t off = b->ints.len;
 	if (n == 0)
 		return off;
-	kc_vec_reserve(&b->ints, off + n);
+	if (off + n > b->ints.cap)
+		kc_vec_reserve(&b->ints, off + n);
 	kc_copy_ints((int32_t *)b->ints.data + off, v, n);
 	b->ints.len += n;
 	return off;
@@ -89,7 +90,11 @@ static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 
 static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
 {
-	return n == 0 || memcmp((const int32_t *)b->ints.data + off, v, n * sizeof *v) == 0;
+	const int32_t *w = (const int32_t *)b->ints.data + off;
+	for (uint32_t i = 0; i < n; i++) /* a few ints: a loop, not a call to memcmp */
+		if (w[i] != v[i])
+			return false;
+	return true;
 }
 
 /* A value for the batch's entries. One equal to the last one pushed is that one again: the

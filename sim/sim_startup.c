@@ -37,6 +37,11 @@ static int32_t first_controller(const struct sim_world *w)
 void sim_startup_topics(struct sim_world *w)
 {
 	const struct sim_scenario *sc = w->sc;
+	/* creating a topic changes no registration: one broker list serves them all */
+	int32_t *live = malloc((w->n_brokers + 1) * sizeof *live);
+	if (!live)
+		exit(3);
+	uint32_t n_live = sim_live_brokers(w, live);
 	for (uint32_t t = 0; t < sc->n_topics; t++) {
 		const struct sim_topic *tp = &sc->topics[t];
 		if (tp->origin != SIM_TOPIC_TOPICS && tp->origin != SIM_TOPIC_SET)
@@ -49,7 +54,7 @@ void sim_startup_topics(struct sim_world *w)
 		if (tp->explicit_assignment)
 			memcpy(reps, sc->ints + tp->assignment, n * sizeof *reps);
 		else
-			ok = sim_assign_replicas(w, tp->partitions, tp->replication_factor, 0, reps);
+			ok = sim_assign_replicas_over(w, live, n_live, tp->partitions, tp->replication_factor, reps);
 		if (ok) {
 			if (!w->startup_phase) {
 				sim_obs_op_begin(w, OP_TOPIC_CREATION, t, -1, w->now);
@@ -60,6 +65,7 @@ void sim_startup_topics(struct sim_world *w)
 		}
 		free(reps);
 	}
+	free(live);
 }
 
 static void startup_instant(struct sim_world *w)

@@ -12,8 +12,7 @@
 
 static const int32_t *ints(const struct sim_world *w, struct sim_span s) { return w->sc->ints + s.off; }
 
-/* The live brokers, ascending (getSortedBrokerList). */
-static uint32_t live_brokers(const struct sim_world *w, int32_t *out)
+uint32_t sim_live_brokers(const struct sim_world *w, int32_t *out)
 {
 	uint32_t n = 0;
 	for (uint32_t b = 0; b < w->n_brokers; b++)
@@ -24,17 +23,11 @@ static uint32_t live_brokers(const struct sim_world *w, int32_t *out)
 
 /* AdminUtils.assignReplicasToBrokers (0.8.2, rack-unaware): partition-major into out. A
  * fixed start index (add partitions) replaces both random draws. */
-static bool assign(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t start_partition,
-		   int64_t fixed_start, int32_t *out)
+static bool assign_over(struct sim_world *w, const int32_t *brokers, uint32_t nb, uint32_t n_parts, uint32_t rf,
+			uint32_t start_partition, int64_t fixed_start, int32_t *out)
 {
-	int32_t *brokers = malloc((w->n_brokers + 1) * sizeof *brokers);
-	if (!brokers)
-		exit(3);
-	uint32_t nb = live_brokers(w, brokers);
-	if (rf == 0 || nb == 0 || rf > nb) {
-		free(brokers);
+	if (rf == 0 || nb == 0 || rf > nb)
 		return false;
-	}
 	uint64_t start = fixed_start >= 0 ? (uint64_t)fixed_start : sim_rng_below(&w->placement_rng, nb);
 	uint64_t shift = fixed_start >= 0 ? (uint64_t)fixed_start : sim_rng_below(&w->placement_rng, nb);
 	uint64_t p = start_partition;
@@ -46,13 +39,25 @@ static bool assign(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t 
 		for (uint32_t j = 0; j + 1 < rf; j++)
 			out[(size_t)i * rf + 1 + j] = brokers[(first + 1 + (shift + j) % (nb - 1)) % nb];
 	}
-	free(brokers);
 	return true;
 }
 
-bool sim_assign_replicas(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t first_partition, int32_t *out)
+static bool assign(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t start_partition,
+		   int64_t fixed_start, int32_t *out)
 {
-	return assign(w, n_parts, rf, first_partition, -1, out);
+	int32_t *brokers = malloc((w->n_brokers + 1) * sizeof *brokers);
+	if (!brokers)
+		exit(3);
+	uint32_t nb = sim_live_brokers(w, brokers);
+	bool ok = assign_over(w, brokers, nb, n_parts, rf, start_partition, fixed_start, out);
+	free(brokers);
+	return ok;
+}
+
+bool sim_assign_replicas_over(struct sim_world *w, const int32_t *brokers, uint32_t nb, uint32_t n_parts, uint32_t rf,
+			      int32_t *out)
+{
+	return assign_over(w, brokers, nb, n_parts, rf, 0, -1, out);
 }
 
 static void refuse(struct sim_world *w, uint32_t entry, const char *why) { sim_obs_timeline(w, entry, true, why); }

@@ -354,8 +354,12 @@ void sim_startup_topics(struct sim_world *w);
 /* ---- timeline (sim_timeline.c) ---- */
 void sim_timeline_apply(struct sim_world *w, uint32_t entry);
 void sim_timeline_rolling(struct sim_world *w, uint32_t index, uint32_t step);
-/* Kafka's AdminUtils.assignReplicasToBrokers over the live brokers, from the seed. */
-bool sim_assign_replicas(struct sim_world *w, uint32_t n_parts, uint32_t rf, uint32_t first_partition,
-			 int32_t *out);
+/* The live brokers' ids, ascending (getSortedBrokerList); out has room for every broker. */
+uint32_t sim_live_brokers(const struct sim_world *w, int32_t *out);
+/* Kafka's AdminUtils.assignReplicasToBrokers from partition 0 over a list sim_live_brokers
+ * gave, the random start index and shift from the seed; for a caller placing many topics while
+ * the brokers stay as they are (start-up). */
+bool sim_assign_replicas_over(struct sim_world *w, const int32_t *brokers, uint32_t nb, uint32_t n_parts, uint32_t rf,
+			      int32_t *out);
 
 #endif

@@ -468,8 +468,9 @@ static void eval_metadata(struct sim_world *w, struct sim_check *c, struct sim_c
 			if (on[k] && pid < best[k] && meta_bad(w, c, pid, listed, k == 1, NULL))
 				best[k] = pid;
 	}
+	if (c->meta_cand.n)
+		c->meta_epoch++; /* candidates were cleared: a stamp from before may not stand */
 	c->meta_cand.n = 0;
-	c->meta_epoch++;
 	for (int k = 0; k < 2; k++)
 		if (best[k] != UINT32_MAX)
 			v->bad[inv[k]] = meta_bad(w, c, best[k], false, k == 1, v->msg[inv[k]]);

@@ -302,6 +302,15 @@ static void make_follower(struct sim_world *w, uint32_t b, uint32_t pid, struct 
 static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q, const struct sim_payload *p)
 {
 	int32_t id = w->bk[b].id;
+	/* the request's leaders marked by broker index: every entry asks (a list of up to every
+	 * broker, searched per entry, at a start-up's millions of entries) */
+	uint32_t n_leaders, mark = ++w->leader_mark_gen;
+	const int32_t *leaders = sim_lists_get(&w->lists, p->leaders, &n_leaders);
+	for (uint32_t i = 0; i < n_leaders; i++) {
+		int32_t x = sim_bidx(w, leaders[i]);
+		if (x >= 0)
+			w->leader_mark[x] = mark;
+	}
 	for (uint32_t i = q->first; i < q->first + q->count; i++) {
 		const struct sim_entry *e = &w->entries[p->first_entry + i];
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
@@ -310,7 +319,8 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 		bool same_epoch_ok = w->inject_on[SIM_INJECT_KAFKA_1188] && e->leader_epoch == r->leader_epoch;
 		if ((e->leader_epoch <= r->leader_epoch && !same_epoch_ok) || !sim_lists_has(&w->lists, e->ar, id))
 			continue;
-		if (e->leader != id && !sim_lists_has(&w->lists, p->leaders, e->leader))
+		int32_t lx = e->leader == id ? -1 : sim_bidx(w, e->leader);
+		if (e->leader != id && (lx < 0 || w->leader_mark[lx] != mark))
 			continue; /* leader unknown: the replica exists, nothing else changes */
 		sim_obs_lair_accepted(w, b, e, r->leader_epoch, p->controller_epoch);
 		if (e->leader == id)

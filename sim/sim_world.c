@@ -140,6 +140,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->rep_cap = xcalloc(w->n_parts, sizeof *w->rep_cap);
 	w->n_brokers = sc->n_brokers;
 	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
+	w->leader_mark = xcalloc(sc->n_brokers, sizeof *w->leader_mark);
 	for (uint32_t b = 0; b < sc->n_brokers; b++) {
 		struct sim_bk *k = &w->bk[b];
 		k->id = sc->brokers[b].id;
@@ -179,6 +180,7 @@ void sim_world_free(struct sim_world *w)
 		free(k->isr_cand);
 	}
 	free(w->bk);
+	free(w->leader_mark);
 	sim_zk_free(&w->zk);
 	sim_lists_free(&w->lists);
 	sim_queue_free(&w->q);

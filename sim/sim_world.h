@@ -240,6 +240,9 @@ struct sim_world {
 	uint64_t bk_busy_until;
 	uint32_t pending_kind[EV_CTRL_DONE + 1]; /* queued events by kind */
 
+	/* per broker index: == leader_mark_gen when it is a leader of the LeaderAndIsr being applied */
+	uint32_t *leader_mark, leader_mark_gen;
+
 	/* admin operations in progress, for their spans: partitions left to elect per topic being
 	 * created, partitions with a reassignment span open */
 	uint32_t *creating_missing;

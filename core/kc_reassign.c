@@ -18,6 +18,35 @@ static bool same_list(const int32_t *a, uint32_t na, const int32_t *b, uint32_t 
 	return na == nb && memcmp(a, b, na * sizeof *a) == 0;
 }
 
+/* A private copy of admin entries: the store's array lives only until its next call, and
+ * handling them rewrites the znode. Each entry's replicas point into the copy's ints. */
+struct admin_copy {
+	struct kc_vec list, ints;
+};
+
+static void admin_copy(struct admin_copy *a, const struct kc_admin_entry *e, uint32_t n)
+{
+	kc_vec_init(&a->list, sizeof(struct kc_admin_entry));
+	kc_vec_init(&a->ints, sizeof(int32_t));
+	for (uint32_t i = 0; i < n; i++) {
+		*(struct kc_admin_entry *)kc_vec_push(&a->list) = e[i];
+		for (uint32_t k = 0; k < e[i].n_replicas; k++)
+			*(int32_t *)kc_vec_push(&a->ints) = e[i].replicas[k];
+	}
+	uint32_t off = 0;
+	for (uint32_t i = 0; i < a->list.len; i++) {
+		struct kc_admin_entry *x = kc_vec_at(&a->list, i);
+		x->replicas = (const int32_t *)a->ints.data + off;
+		off += x->n_replicas;
+	}
+}
+
+static void admin_copy_free(struct admin_copy *a)
+{
+	kc_vec_free(&a->list);
+	kc_vec_free(&a->ints);
+}
+
 /* removePartitionFromReassignedPartitions: stop watching the ISR, drop the partition from the
  * admin znode (read-modify-write; deleted when empty) and from the in-memory map. */
 static void remove_admin_entry(struct kc_controller *c, uint32_t topic, uint32_t number, uint32_t pid)
@@ -30,24 +59,15 @@ static void remove_admin_entry(struct kc_controller *c, uint32_t topic, uint32_t
 	uint32_t n = 0;
 	if (c->st.read_reassign(c->st.self, &e, &n) != KC_ZK_OK)
 		n = 0;
-	struct kc_vec keep, ints;
-	kc_vec_init(&keep, sizeof(struct kc_admin_entry));
-	kc_vec_init(&ints, sizeof(int32_t));
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t k = 0; k < e[i].n_replicas; k++)
-			*(int32_t *)kc_vec_push(&ints) = e[i].replicas[k];
-	uint32_t off = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (!(e[i].topic == topic && e[i].partition == number)) {
-			struct kc_admin_entry *k = kc_vec_push(&keep);
-			*k = e[i];
-			k->replicas = (const int32_t *)ints.data + off;
-		}
-		off += e[i].n_replicas;
-	}
-	c->st.write_reassign(c->st.self, keep.data, keep.len);
-	kc_vec_free(&keep);
-	kc_vec_free(&ints);
+	struct admin_copy copy;
+	admin_copy(&copy, e, n);
+	struct kc_admin_entry *v = copy.list.data;
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < copy.list.len; i++)
+		if (!(v[i].topic == topic && v[i].partition == number))
+			v[kept++] = v[i];
+	c->st.write_reassign(c->st.self, v, kept);
+	admin_copy_free(&copy);
 	if (pid != KC_NONE)
 		c->parts[pid].reassigning = false;
 }
@@ -244,30 +264,19 @@ void kc_on_reassign_change(struct kc_controller *c, const struct kc_admin_entry 
 	kc_event_begin(c);
 	if (!c->active)
 		return;
-	/* copy: the admin znode is rewritten while we go */
-	struct kc_vec list, ints;
-	kc_vec_init(&list, sizeof(struct kc_admin_entry));
-	kc_vec_init(&ints, sizeof(int32_t));
-	for (uint32_t i = 0; i < n; i++) {
-		*(struct kc_admin_entry *)kc_vec_push(&list) = e[i];
-		for (uint32_t k = 0; k < e[i].n_replicas; k++)
-			*(int32_t *)kc_vec_push(&ints) = e[i].replicas[k];
-	}
-	uint32_t off = 0;
-	for (uint32_t i = 0; i < list.len; i++) {
-		const struct kc_admin_entry *a = kc_vec_at(&list, i);
-		const int32_t *rar = (const int32_t *)ints.data + off;
-		off += a->n_replicas;
+	struct admin_copy copy;
+	admin_copy(&copy, e, n);
+	for (uint32_t i = 0; i < copy.list.len; i++) {
+		const struct kc_admin_entry *a = kc_vec_at(&copy.list, i);
 		uint32_t pid = lookup_pid(c, a->topic, a->partition);
 		if (pid != KC_NONE && c->parts[pid].reassigning)
 			continue;
 		if (kc_topic_queued(c, a->topic) || pid == KC_NONE)
 			remove_admin_entry(c, a->topic, a->partition, pid);
 		else
-			kc_initiate_reassignment(c, pid, rar, a->n_replicas);
+			kc_initiate_reassignment(c, pid, a->replicas, a->n_replicas);
 	}
-	kc_vec_free(&list);
-	kc_vec_free(&ints);
+	admin_copy_free(&copy);
 }
 
 /* ReassignedPartitionsIsrChangeListener.handleDataChange. */
@@ -350,19 +359,11 @@ void kc_initialize_reassignment_and_preferred(struct kc_controller *c)
 	}
 	if (c->st.read_reassign(c->st.self, &e, &n) != KC_ZK_OK)
 		n = 0;
-	struct kc_vec list, ints;
-	kc_vec_init(&list, sizeof(struct kc_admin_entry));
-	kc_vec_init(&ints, sizeof(int32_t));
-	for (uint32_t i = 0; i < n; i++) {
-		*(struct kc_admin_entry *)kc_vec_push(&list) = e[i];
-		for (uint32_t k = 0; k < e[i].n_replicas; k++)
-			*(int32_t *)kc_vec_push(&ints) = e[i].replicas[k];
-	}
-	uint32_t off = 0;
-	for (uint32_t i = 0; i < list.len; i++) {
-		const struct kc_admin_entry *a = kc_vec_at(&list, i);
-		const int32_t *rar = (const int32_t *)ints.data + off;
-		off += a->n_replicas;
+	struct admin_copy copy;
+	admin_copy(&copy, e, n);
+	for (uint32_t i = 0; i < copy.list.len; i++) {
+		const struct kc_admin_entry *a = kc_vec_at(&copy.list, i);
+		const int32_t *rar = a->replicas;
 		uint32_t pid = lookup_pid(c, a->topic, a->partition);
 		int32_t ar[KC_MAX_REPLICAS];
 		if (pid == KC_NONE || same_list(ar, kc_get_ar(c, pid, ar), rar, a->n_replicas)) {
@@ -372,8 +373,7 @@ void kc_initialize_reassignment_and_preferred(struct kc_controller *c)
 		kc_slice_set(c, &c->parts[pid].rar, rar, a->n_replicas);
 		c->parts[pid].reassigning = true;
 	}
-	kc_vec_free(&list);
-	kc_vec_free(&ints);
+	admin_copy_free(&copy);
 }
 
 /* checkAndTriggerPartitionRebalance: per preferred broker, if more than the allowed share of

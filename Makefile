@@ -28,6 +28,8 @@ help:
 	@echo "make determinism  every scenario twice, gcc vs clang: result bytes must match"
 	@echo "make check        kcsim check scenarios/ only"
 	@echo "make review       the suite, the design-review sweeps and every plot, in results/ (index.md)"
+	@echo "make bench        every scripts/bench/*.sh: PHOLD against ns-3, SimGrid, SimPy; scale runs to"
+	@echo "                  1,000,000 partitions (results/bench/: CSV and plots)"
 	@echo "make clean        remove build output"
 
 # A fresh machine gets its packages here, once (the stamp is per build directory).

@@ -222,30 +222,12 @@ static const char *sim_ld_join(const char *const *names, size_t n, char *buf, si
 }
 
 /* ---- pools -------------------------------------------------------------------------------- */
-static bool sim_ld_reserve(void **p, uint32_t *cap, uint64_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	if (need > UINT32_MAX - 1)
-		return false;
-	uint64_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
-	if (n > UINT32_MAX - 1)
-		n = UINT32_MAX - 1;
-	void *q = realloc(*p, (size_t)n * elem);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = (uint32_t)n;
-	return true;
-}
 
 /* Room for n more ints; returns their offset, or UINT32_MAX when out of memory. */
 static uint32_t sim_ld_ints(struct sim_ld *ld, uint64_t n, uint32_t node)
 {
 	struct sim_scenario *sc = ld->sc;
-	if (!sim_ld_reserve((void **)&sc->ints, &sc->cap_ints, sc->n_ints + n, sizeof *sc->ints)) {
+	if (!sim_reserve((void **)&sc->ints, &sc->cap_ints, sc->n_ints + n, sizeof *sc->ints)) {
 		sim_ld_oom(ld, node);
 		return UINT32_MAX;
 	}
@@ -653,10 +635,10 @@ static uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
 		return UINT32_MAX;
 	}
 	uint32_t cap = ld->cap_topics;
-	if (!sim_ld_reserve((void **)&sc->topics, &cap, (uint64_t)sc->n_topics + 1, sizeof *sc->topics) ||
-	    !sim_ld_reserve((void **)&ld->name_off, &ld->cap_topics, (uint64_t)sc->n_topics + 1,
+	if (!sim_reserve((void **)&sc->topics, &cap, (uint64_t)sc->n_topics + 1, sizeof *sc->topics) ||
+	    !sim_reserve((void **)&ld->name_off, &ld->cap_topics, (uint64_t)sc->n_topics + 1,
 			    sizeof *ld->name_off) ||
-	    !sim_ld_reserve((void **)&sc->names_, &sc->cap_names_, (uint64_t)sc->n_names_ + len + 1, 1)) {
+	    !sim_reserve((void **)&sc->names_, &sc->cap_names_, (uint64_t)sc->n_names_ + len + 1, 1)) {
 		sim_ld_oom(ld, node);
 		return UINT32_MAX;
 	}
@@ -837,7 +819,7 @@ static bool sim_ld_prefs(struct sim_ld *ld, uint32_t id, const char *what, bool 
 	if (n > SIM_MAX_PARTITIONS)
 		return sim_ld_fail(ld, id, "%s: %u partitions; expected at most %u (limit: partitions in all)",
 				   what, n, SIM_MAX_PARTITIONS);
-	if (!sim_ld_reserve((void **)&sc->prefs, &sc->cap_prefs, (uint64_t)sc->n_prefs + n, sizeof *sc->prefs))
+	if (!sim_reserve((void **)&sc->prefs, &sc->cap_prefs, (uint64_t)sc->n_prefs + n, sizeof *sc->prefs))
 		return sim_ld_oom(ld, id);
 	uint32_t off = sc->n_prefs;
 	for (uint32_t i = 0; i < n; i++)
@@ -1276,7 +1258,7 @@ static bool sim_ld_note_added(struct sim_ld *ld, uint32_t a)
 	if (n > SIM_MAX_BROKERS)
 		return sim_ld_fail(ld, a, "add_broker: %u brokers; expected at most %u (limit: brokers)", n,
 				   SIM_MAX_BROKERS);
-	if (!sim_ld_reserve((void **)&ld->added, &ld->cap_added, (uint64_t)ld->n_added + n, sizeof *ld->added))
+	if (!sim_reserve((void **)&ld->added, &ld->cap_added, (uint64_t)ld->n_added + n, sizeof *ld->added))
 		return sim_ld_oom(ld, a);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t item = single ? a : sim_yitem(&ld->doc, a, i);
@@ -2055,7 +2037,7 @@ static bool sim_ld_reassign(struct sim_ld *ld, uint32_t a, struct sim_span *out)
 	uint32_t n = one ? 1 : sim_ld_node(ld, a)->n;
 	if (n == 0)
 		return sim_ld_fail(ld, a, "reassign: got an empty list; expected at least one {partition, replicas}");
-	if (!sim_ld_reserve((void **)&sc->reassigns, &sc->cap_reassigns, (uint64_t)sc->n_reassigns + n,
+	if (!sim_reserve((void **)&sc->reassigns, &sc->cap_reassigns, (uint64_t)sc->n_reassigns + n,
 			    sizeof *sc->reassigns))
 		return sim_ld_oom(ld, a);
 	uint32_t off = sc->n_reassigns;

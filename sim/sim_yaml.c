@@ -30,9 +30,7 @@ static bool sim_yaml_fail(struct sim_yerr *e, uint32_t line, uint32_t col, const
 	return false;
 }
 
-/* Grows *p (of elem-byte items, capacity *cap) to hold need items; false when out of memory or
- * beyond what a uint32_t index can name. */
-static bool sim_yaml_reserve(void **p, uint32_t *cap, uint64_t need, size_t elem)
+bool sim_reserve(void **p, uint32_t *cap, uint64_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;
@@ -67,7 +65,7 @@ void sim_yaml_free(struct sim_ydoc *d)
 
 static uint32_t sim_yaml_node(struct sim_ydoc *d, enum sim_ykind kind, uint32_t line, uint32_t col)
 {
-	if (!sim_yaml_reserve((void **)&d->nodes, &d->cap_nodes, (uint64_t)d->n_nodes + 1,
+	if (!sim_reserve((void **)&d->nodes, &d->cap_nodes, (uint64_t)d->n_nodes + 1,
 			      sizeof *d->nodes))
 		return SIM_YNONE;
 	uint32_t id = d->n_nodes++;
@@ -82,7 +80,7 @@ static uint32_t sim_yaml_node(struct sim_ydoc *d, enum sim_ykind kind, uint32_t 
 
 static bool sim_yaml_text(struct sim_ydoc *d, uint32_t id, const char *s, size_t len)
 {
-	if (!sim_yaml_reserve((void **)&d->text, &d->cap_text, (uint64_t)d->n_text + len + 1, 1))
+	if (!sim_reserve((void **)&d->text, &d->cap_text, (uint64_t)d->n_text + len + 1, 1))
 		return false;
 	memcpy(d->text + d->n_text, s, len);
 	d->text[d->n_text + len] = '\0';
@@ -139,7 +137,7 @@ bool sim_yaml_map_append(struct sim_ydoc *d, uint32_t map, uint32_t key, uint32_
 	uint32_t n = d->nodes[map].n;
 	/* Maps are contiguous in kids: copy this one to the end with room for one more pair. The
 	 * old slots become garbage, which is fine for the few edits `--set` makes. */
-	if (!sim_yaml_reserve((void **)&d->kids, &d->cap_kids, (uint64_t)d->n_kids + 2 * n + 2,
+	if (!sim_reserve((void **)&d->kids, &d->cap_kids, (uint64_t)d->n_kids + 2 * n + 2,
 			      sizeof *d->kids))
 		return false;
 	uint32_t off = d->n_kids;
@@ -343,7 +341,7 @@ static bool sim_yaml_attach(struct sim_ybuild *b, uint32_t id)
 		b->root = id;
 		return true;
 	}
-	if (!sim_yaml_reserve((void **)&b->pending, &b->cap_pending, (uint64_t)b->n_pending + 1,
+	if (!sim_reserve((void **)&b->pending, &b->cap_pending, (uint64_t)b->n_pending + 1,
 			      sizeof *b->pending))
 		return sim_yaml_oom(b, b->d->nodes[id].line, b->d->nodes[id].col);
 	b->pending[b->n_pending++] = id;
@@ -430,7 +428,7 @@ static bool sim_yaml_event(struct sim_ybuild *b, const yaml_event_t *ev, bool *d
 	case YAML_MAPPING_END_EVENT: {
 		struct sim_yframe f = b->stack[--b->depth];
 		uint32_t n = b->n_pending - f.base;
-		if (!sim_yaml_reserve((void **)&d->kids, &d->cap_kids, (uint64_t)d->n_kids + n,
+		if (!sim_reserve((void **)&d->kids, &d->cap_kids, (uint64_t)d->n_kids + n,
 				      sizeof *d->kids))
 			return sim_yaml_oom(b, line, col);
 		if (n)
@@ -474,7 +472,7 @@ bool sim_yaml_parse(struct sim_ydoc *d, const char *buf, size_t len, uint32_t *r
 {
 	const unsigned char *u = (const unsigned char *)buf;
 	*root = SIM_YNONE;
-	if (!sim_yaml_reserve((void **)&d->src_first, &d->cap_src, (uint64_t)d->n_src + 1,
+	if (!sim_reserve((void **)&d->src_first, &d->cap_src, (uint64_t)d->n_src + 1,
 			      sizeof *d->src_first))
 		return sim_yaml_fail(e, 1, 1, "out of memory while reading YAML; expected a smaller file");
 	d->src_first[d->n_src++] = d->n_nodes;

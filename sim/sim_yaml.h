@@ -100,4 +100,8 @@ static inline uint32_t sim_yval(const struct sim_ydoc *d, uint32_t map, uint32_t
 	return d->kids[d->nodes[map].off + 2 * i + 1];
 }
 
+/* Grows *p (of elem-byte items, capacity *cap) to hold need items; false when out of memory or
+ * beyond what a uint32_t index can name. Shared by the YAML tree and the scenario's pools. */
+bool sim_reserve(void **p, uint32_t *cap, uint64_t need, size_t elem);
+
 #endif

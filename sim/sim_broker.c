@@ -506,6 +506,7 @@ static void process_ends(struct sim_world *w, uint32_t b)
 	kc_controller_free(k->kc);
 	k->kc = NULL;
 	k->fifo_len = k->fifo_head = 0;
+	k->ctrl_run_scheduled = false; /* a run it had held while paused dies with it */
 	k->pass_queued = false;
 	k->rebalance_gen++;
 	k->up = false;

@@ -1,6 +1,7 @@
 /* kc_reassign.c — the admin-path operations of 0.8.2: partition reassignment with the RAR/OAR
  * algorithm (spec §6.7), preferred replica election (§6.10), auto leader rebalance (§6.11),
  * and their state at failover (initializePreferredReplicaElection / PartitionReassignment). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kc_internal.h"
@@ -376,6 +377,20 @@ void kc_initialize_reassignment_and_preferred(struct kc_controller *c)
 	admin_copy_free(&copy);
 }
 
+/* A partition and its preferred broker; seq is its canonical position. */
+struct pref_item {
+	int32_t broker;
+	uint32_t seq, pid;
+};
+
+static int cmp_pref(const void *a, const void *b)
+{
+	const struct pref_item *x = a, *y = b;
+	if (x->broker != y->broker)
+		return x->broker < y->broker ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
 /* checkAndTriggerPartitionRebalance: per preferred broker, if more than the allowed share of
  * its partitions is led elsewhere, run a preferred election for each of them. */
 void kc_on_rebalance_check(struct kc_controller *c)
@@ -384,7 +399,7 @@ void kc_on_rebalance_check(struct kc_controller *c)
 	if (!c->active)
 		return;
 	struct kc_vec by_pref;
-	kc_vec_init(&by_pref, sizeof(struct kc_replica)); /* (pid, preferred broker) */
+	kc_vec_init(&by_pref, sizeof(struct pref_item));
 	bool reassigning = false, preferring = false;
 	kc_all_partitions(c, &c->tmp_pids);
 	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
@@ -394,43 +409,34 @@ void kc_on_rebalance_check(struct kc_controller *c)
 		preferring |= p->preferred;
 		if (p->ar.len == 0 || kc_topic_queued(c, p->topic))
 			continue;
-		struct kc_replica *r = kc_vec_push(&by_pref);
+		struct pref_item *r = kc_vec_push(&by_pref);
 		r->pid = pid;
+		r->seq = by_pref.len;
 		r->broker = kc_slice_ptr(c, p->ar)[0];
 	}
-	/* stable by broker: partitions keep their canonical order within a broker */
-	struct kc_replica *v = by_pref.data;
-	struct kc_vec sorted;
-	kc_vec_init(&sorted, sizeof(struct kc_replica));
-	for (;;) {
-		int32_t next = -1;
-		for (uint32_t i = 0; i < by_pref.len; i++)
-			if (v[i].broker >= 0 && (next < 0 || v[i].broker < next))
-				next = v[i].broker;
-		if (next < 0)
-			break;
-		uint32_t total = 0, not_led = 0, first = sorted.len;
-		for (uint32_t i = 0; i < by_pref.len; i++) {
-			if (v[i].broker != next)
-				continue;
-			total++;
-			const struct kc_part *p = &c->parts[v[i].pid];
-			if (p->has_lead && p->leader != next) {
-				not_led++;
-				*(struct kc_replica *)kc_vec_push(&sorted) = v[i];
-			}
-			v[i].broker = -1;
+	/* grouped by preferred broker, partitions in canonical order within a group: (broker, seq)
+	 * is a total order, so the result does not depend on the sort */
+	struct pref_item *v = by_pref.data;
+	if (by_pref.len > 1)
+		qsort(v, by_pref.len, sizeof *v, cmp_pref);
+	for (uint32_t lo = 0, hi; lo < by_pref.len; lo = hi) {
+		int32_t pref = v[lo].broker;
+		uint32_t not_led = 0;
+		for (hi = lo; hi < by_pref.len && v[hi].broker == pref; hi++) {
+			const struct kc_part *p = &c->parts[v[hi].pid];
+			not_led += p->has_lead && p->leader != pref;
 		}
-		if ((uint64_t)not_led * 100 <= (uint64_t)c->cfg.leader_imbalance_per_broker_percentage * total)
+		if ((uint64_t)not_led * 100 <= (uint64_t)c->cfg.leader_imbalance_per_broker_percentage * (hi - lo))
 			continue;
-		for (uint32_t i = first; i < sorted.len; i++) {
-			const struct kc_replica *r = kc_vec_at(&sorted, i);
-			uint32_t topic = c->parts[r->pid].topic;
-			if (kc_live(c, next) && !reassigning && !preferring && !kc_topic_queued(c, topic) &&
+		for (uint32_t i = lo; i < hi; i++) {
+			const struct kc_part *p = &c->parts[v[i].pid];
+			if (!p->has_lead || p->leader == pref)
+				continue;
+			uint32_t topic = p->topic;
+			if (kc_live(c, pref) && !reassigning && !preferring && !kc_topic_queued(c, topic) &&
 			    c->topics[topic].exists)
-				kc_on_preferred_election(c, &r->pid, 1, true);
+				kc_on_preferred_election(c, &v[i].pid, 1, true);
 		}
 	}
-	kc_vec_free(&sorted);
 	kc_vec_free(&by_pref);
 }

@@ -2,6 +2,7 @@
  * trace.jsonl). Output depends only on the input bytes. */
 #include "sim_json.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,4 +79,12 @@ void sim_json_indent(FILE *f, int n)
 {
 	for (int i = 0; i < n; i++)
 		putc(' ', f);
+}
+
+void sim_json_time(FILE *f, uint64_t t_us)
+{
+	if (t_us == UINT64_MAX)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu64, t_us);
 }

@@ -20,11 +20,9 @@
  * taken relative to a snapshot made by sim_metrics_start (or, failing that, refreshed by every
  * hook during start-up); the state start-up left is timeline.csv's row at time 0.
  *
- * Operations (summary.json "operations", sorted by start, kind, key, begin order): the world
- * begins and ends the spans; a span still open when the run ends has "end_us": null. A
- * controller_failover span also ends when its failover event ends after the failover aborted
- * (ControllerMovedException), which the world does not report. Each span counts the leader
- * elections made while it was open, with the first and last one's time. */
+ * Operations (summary.json "operations", kept by sim_spans.c): the world begins and ends the
+ * spans; a controller_failover span also ends when its failover event ends after the failover
+ * aborted (ControllerMovedException), which the world does not report. */
 #include "sim_metrics.h"
 
 #include <inttypes.h>
@@ -32,6 +30,7 @@
 #include <string.h>
 
 #include "sim_json.h"
+#include "sim_spans.h"
 
 #define N_REQ_TYPES 3
 
@@ -44,18 +43,6 @@
 
 /* zl[pid] when the partition has a ZooKeeper leader that is not a declared broker */
 #define LEADER_UNKNOWN (-2)
-
-/* One operation span (summary.json "operations"). */
-struct span {
-	uint8_t op;
-	int64_t key;
-	int32_t broker;
-	uint64_t start_us, end_us; /* end SIM_NEVER: still open at the end of the run */
-	uint32_t seq;              /* begin order: the last tie-break */
-	uint32_t elections;        /* successful leader elections while it was open */
-	uint64_t first_election_us, last_election_us;
-	bool startup;              /* part of a simulated start-up */
-};
 
 /* One timeline.csv row. */
 struct row {
@@ -98,10 +85,7 @@ struct sim_metrics {
 
 	struct row *rows;
 	size_t n_rows, cap_rows;
-	struct span *spans;
-	uint32_t n_spans, cap_spans;
-	uint32_t *open;            /* indexes of open spans */
-	uint32_t n_open, cap_open;
+	struct sim_spans *spans;
 };
 
 static const char *const req_names[N_REQ_TYPES] = {
@@ -334,6 +318,7 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	m->led = xcalloc(w->n_brokers, sizeof *m->led);
 	m->area_t = w->now;
 	m->first_election_us = m->last_election_us = SIM_NEVER;
+	m->spans = sim_spans_new();
 	/* Whatever ZooKeeper already holds (an `initial:` set-up made before the observer) is
 	 * taken in once; from here on only the hooks move the counts. */
 	for (uint32_t b = 0; b < w->n_brokers; b++)
@@ -357,31 +342,8 @@ void sim_metrics_free(struct sim_metrics *m)
 	free(m->reg);
 	free(m->led);
 	free(m->rows);
-	free(m->spans);
-	free(m->open);
+	sim_spans_free(m->spans);
 	free(m);
-}
-
-/* ---- operation spans ---- */
-
-/* Index in m->open of the oldest open span of kind op with this key; -1 if none. */
-static int64_t find_open(const struct sim_metrics *m, enum sim_op op, int64_t key)
-{
-	int64_t best = -1;
-	for (uint32_t i = 0; i < m->n_open; i++) {
-		const struct span *s = &m->spans[m->open[i]];
-		if (s->op == op && s->key == key &&
-		    (best < 0 || m->open[i] < m->open[best]))
-			best = i;
-	}
-	return best;
-}
-
-static void close_span(struct sim_metrics *m, int64_t open_index, uint64_t t)
-{
-	struct span *s = &m->spans[m->open[open_index]];
-	s->end_us = t < s->start_us ? s->start_us : t;
-	m->open[open_index] = m->open[--m->n_open];
 }
 
 /* ---- hooks ---- */
@@ -411,12 +373,7 @@ void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const stru
 	if (m->first_election_us == SIM_NEVER)
 		m->first_election_us = w->now;
 	m->last_election_us = w->now;
-	for (uint32_t i = 0; i < m->n_open; i++) {
-		struct span *s = &m->spans[m->open[i]];
-		if (s->elections++ == 0)
-			s->first_election_us = w->now;
-		s->last_election_us = w->now;
-	}
+	sim_spans_election(m->spans, w->now);
 }
 
 void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting)
@@ -497,11 +454,9 @@ void sim_metrics_ctrl_event(struct sim_world *w, struct sim_metrics *m, uint32_t
 		m->ctrl_by_kind[ev->kind]++;
 	/* A failover span ends with its event, also when the failover aborted (the world's own
 	 * op_end covers only the successful one). */
-	if (ev->kind == CE_FAILOVER) {
-		int64_t i;
-		while ((i = find_open(m, OP_CONTROLLER_FAILOVER, w->bk[b].id)) >= 0)
-			close_span(m, i, end);
-	}
+	if (ev->kind == CE_FAILOVER)
+		while (sim_spans_end(m->spans, OP_CONTROLLER_FAILOVER, w->bk[b].id, end))
+			;
 }
 
 /* Simulated start-up (scenario-format Start-up): what happens before the first failover has
@@ -520,32 +475,13 @@ void sim_metrics_op_begin(struct sim_world *w, struct sim_metrics *m, enum sim_o
 			  uint64_t t)
 {
 	begin(w, m);
-	if (m->n_spans == m->cap_spans) {
-		m->cap_spans = m->cap_spans ? m->cap_spans * 2 : 64;
-		m->spans = xrealloc(m->spans, m->cap_spans * sizeof *m->spans);
-	}
-	if (m->n_open == m->cap_open) {
-		m->cap_open = m->cap_open ? m->cap_open * 2 : 64;
-		m->open = xrealloc(m->open, m->cap_open * sizeof *m->open);
-	}
-	m->spans[m->n_spans] = (struct span){.op = (uint8_t)op,
-					     .key = key,
-					     .broker = broker,
-					     .start_us = t,
-					     .end_us = SIM_NEVER,
-					     .seq = m->n_spans,
-					     .first_election_us = SIM_NEVER,
-					     .last_election_us = SIM_NEVER,
-					     .startup = is_startup(w, op, key)};
-	m->open[m->n_open++] = m->n_spans++;
+	sim_spans_begin(m->spans, op, key, broker, t, is_startup(w, op, key));
 }
 
 void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op op, int64_t key, uint64_t t)
 {
 	begin(w, m);
-	int64_t i = find_open(m, op, key);
-	if (i >= 0)
-		close_span(m, i, t);
+	(void)sim_spans_end(m->spans, op, key, t);
 }
 
 void sim_metrics_after_event(struct sim_world *w, struct sim_metrics *m)
@@ -652,61 +588,6 @@ void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_me
 	}
 }
 
-static int span_cmp(const void *pa, const void *pb)
-{
-	const struct span *a = pa, *b = pb;
-	if (a->start_us != b->start_us)
-		return a->start_us < b->start_us ? -1 : 1;
-	if (a->op != b->op)
-		return a->op < b->op ? -1 : 1;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static void put_time_or_null(FILE *f, uint64_t t)
-{
-	if (t == SIM_NEVER)
-		fputs("null", f);
-	else
-		fprintf(f, "%" PRIu64, t);
-}
-
-static void write_span(const struct sim_world *w, const struct span *s, FILE *f)
-{
-	fputs("{\"kind\": ", f);
-	sim_json_string(f, sim_op_name((enum sim_op)s->op));
-	if (s->broker >= 0)
-		fprintf(f, ", \"broker\": %" PRId32, s->broker);
-	switch ((enum sim_op)s->op) {
-	case OP_TOPIC_DELETION:
-	case OP_TOPIC_CREATION:
-		if (s->key >= 0 && s->key < w->n_topics) {
-			fputs(", \"topic\": ", f);
-			sim_json_string(f, w->sc->topics[s->key].name);
-		}
-		break;
-	case OP_REASSIGNMENT:
-		if (s->key >= 0 && s->key < w->n_parts)
-			fprintf(f, ", \"partition\": \"%s-%" PRIu32 "\"", w->sc->topics[w->pid_topic[s->key]].name,
-				w->pid_number[s->key]);
-		break;
-	default:
-		break;
-	}
-	if (s->startup)
-		fputs(", \"startup\": true", f);
-	fprintf(f, ", \"start_us\": %" PRIu64 ", \"end_us\": ", s->start_us);
-	put_time_or_null(f, s->end_us);
-	fputs(", \"duration_us\": ", f);
-	put_time_or_null(f, s->end_us == SIM_NEVER ? SIM_NEVER : s->end_us - s->start_us);
-	fprintf(f, ", \"leader_elections\": %" PRIu32 ", \"first_election_us\": ", s->elections);
-	put_time_or_null(f, s->first_election_us);
-	fputs(", \"last_election_us\": ", f);
-	put_time_or_null(f, s->last_election_us);
-	fputc('}', f);
-}
-
 /* One `"name": value,` line of the figures object. */
 static void put_num(FILE *f, int in, const char *name, uint64_t v)
 {
@@ -718,7 +599,7 @@ static void put_time(FILE *f, int in, const char *name, uint64_t t)
 {
 	sim_json_indent(f, in);
 	fprintf(f, "\"%s\": ", name);
-	put_time_or_null(f, t);
+	sim_json_time(f, t);
 	fputs(",\n", f);
 }
 
@@ -729,28 +610,6 @@ static void put_by_type(FILE *f, int in, const char *name, const uint64_t *v)
 	for (int t = 0; t < N_REQ_TYPES; t++)
 		fprintf(f, "%s\"%s\": %" PRIu64, t ? ", " : "", req_names[t], v[t]);
 	fputs("},\n", f);
-}
-
-static void put_operations(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int in)
-{
-	sim_json_indent(f, in);
-	fputs("\"operations\": ", f);
-	if (m->n_spans == 0) {
-		fputs("[]\n", f);
-		return;
-	}
-	struct span *sorted = xcalloc(m->n_spans, sizeof *sorted);
-	memcpy(sorted, m->spans, m->n_spans * sizeof *sorted);
-	qsort(sorted, m->n_spans, sizeof *sorted, span_cmp);
-	fputs("[\n", f);
-	for (uint32_t i = 0; i < m->n_spans; i++) {
-		sim_json_indent(f, in + 2);
-		write_span(w, &sorted[i], f);
-		fputs(i + 1 < m->n_spans ? ",\n" : "\n", f);
-	}
-	sim_json_indent(f, in);
-	fputs("]\n", f);
-	free(sorted);
 }
 
 void sim_metrics_write_figures(const struct sim_world *w, const struct sim_metrics *m, FILE *f, int indent)
@@ -811,7 +670,7 @@ void sim_metrics_write_figures(const struct sim_world *w, const struct sim_metri
 	for (uint32_t b = 0; b < m->n_brokers; b++)
 		fprintf(f, "%s\"%" PRId32 "\": %" PRIu32, b ? ", " : "", w->bk[b].id, m->led[b]);
 	fputs("},\n", f);
-	put_operations(w, m, f, in);
+	sim_spans_write(w, m->spans, f, in);
 	sim_json_indent(f, indent);
 	fputc('}', f);
 }

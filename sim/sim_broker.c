@@ -559,8 +559,9 @@ static void notice_expiry(struct sim_world *w, uint32_t b)
 	struct sim_bk *k = &w->bk[b];
 	if (!k->expired_unnoticed)
 		return;
-	if (k->failover_started && k->zombie_drain && (k->fifo_len > 0 || k->busy_until > w->now)) {
-		/* back from a pause, a zombie controller first runs what it had queued (S10) */
+	if (k->failover_started && k->zombie_drain && k->fifo_len > 0) {
+		/* back from a pause, a zombie controller first runs what it had queued (S10); the
+		 * run that takes its last event schedules this notice again */
 		k->notice_after_drain = true;
 		return;
 	}

@@ -566,16 +566,31 @@ static char *put_u64(char *end, uint64_t v)
 	return end;
 }
 
-/* One line per partition, formatted by hand: a million fprintf calls cost more than the run's
- * last events. */
+/* One line per partition, formatted by hand into a block written at once: a million fprintf
+ * (or even fputs) calls cost more than the run's last events. */
 void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_metrics *m, FILE *f)
 {
 	fputs("partition,unavailable_us,unavailable_intervals\n", f);
-	char buf[64];
+	enum { BLOCK = 1 << 16, LINE_MAX_DIGITS = 64 };
+	char *block = xcalloc(BLOCK, 1);
+	size_t used = 0;
 	for (uint32_t pid = 0; pid < m->n_parts; pid++) {
 		if (!(m->flags[pid] & PF_EVER))
 			continue;
-		char *end = buf + sizeof buf, *p = end;
+		const char *topic = w->sc->topics[w->pid_topic[pid]].name;
+		size_t topic_len = strlen(topic);
+		if (used + topic_len + LINE_MAX_DIGITS > BLOCK) {
+			fwrite(block, 1, used, f);
+			used = 0;
+		}
+		if (topic_len + LINE_MAX_DIGITS > BLOCK) { /* a name longer than the block */
+			fputs(topic, f);
+			topic_len = 0;
+		}
+		memcpy(block + used, topic, topic_len);
+		used += topic_len;
+		char digits[LINE_MAX_DIGITS];
+		char *end = digits + sizeof digits, *p = end;
 		*--p = '\n';
 		p = put_u64(p, m->unavail_intervals[pid]);
 		*--p = ',';
@@ -583,9 +598,11 @@ void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_me
 		*--p = ',';
 		p = put_u64(p, w->pid_number[pid]);
 		*--p = '-';
-		fputs(w->sc->topics[w->pid_topic[pid]].name, f);
-		fwrite(p, 1, (size_t)(end - p), f);
+		memcpy(block + used, p, (size_t)(end - p));
+		used += (size_t)(end - p);
 	}
+	fwrite(block, 1, used, f);
+	free(block);
 }
 
 /* One `"name": value,` line of the figures object. */

@@ -2,7 +2,6 @@
  * violation) and when it holds (at, within, at_end). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "sim_duration.h"
 #include "sim_scenario_int.h"
@@ -114,97 +113,77 @@ static bool sim_ld_expect_args(struct sim_ld *ld, struct sim_expect *x, uint32_t
 	return true;
 }
 
+static const char *const sim_expect_whens[] = {"at", "within", "at_end"};
+static const struct sim_ld_entry_form sim_expect_form = {
+	.top = SIM_K_EXPECT,
+	.list_shape = "a list of checks such as {at: 10s, controller: 1}",
+	.max = SIM_MAX_EXPECT,
+	.limit = "expectations",
+	.entry = "expect entry",
+	.an_entry = "an expect entry",
+	.entry_shape = "a map such as {at: 10s, controller: 1}",
+	.whens = sim_expect_whens,
+	.n_whens = 3,
+	.whens_or = "at, within or at_end",
+	.whens_and = "at, within and at_end",
+	.names = sim_expect_kind_names,
+	.n_names = SIM_EXPECT_KIND_COUNT,
+	.name = "check",
+	.a_name = "a check",
+	.one_name = "one check",
+};
+
 bool sim_ld_expect(struct sim_ld *ld, const uint32_t disabled_by[SIM_INVARIANT_COUNT])
 {
 	struct sim_scenario *sc = ld->sc;
-	uint32_t ex = sim_ld_opt(ld, ld->top[SIM_K_EXPECT]);
-	char list[300];
-	if (ex == SIM_YNONE)
-		return true;
-	if (!sim_ld_need_seq(ld, ex, "expect", "a list of checks such as {at: 10s, controller: 1}"))
+	uint32_t ex, n;
+	if (!sim_ld_entry_list(ld, &sim_expect_form, &ex, &n))
 		return false;
-	uint32_t n = sim_ld_node(ld, ex)->n;
-	if (n > SIM_MAX_EXPECT)
-		return sim_ld_fail(ld, ex, "expect: %u entries; expected at most %u (limit: expectations)", n,
-				   SIM_MAX_EXPECT);
 	if (n == 0)
 		return true;
 	if (!(sc->expect = calloc(n, sizeof *sc->expect)))
 		return sim_ld_oom(ld, ex);
 	sc->n_expect = n;
-	static const char *const whens[] = {"at", "within", "at_end"};
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t e = sim_yitem(&ld->doc, ex, i), when = SIM_YNONE, arg = SIM_YNONE;
+		uint32_t e = sim_yitem(&ld->doc, ex, i);
 		struct sim_expect *x = &sc->expect[i];
-		int check = -1, w = -1;
-		if (!sim_ld_need_map(ld, e, "expect entry", "a map such as {at: 10s, controller: 1}"))
+		struct sim_ld_entry parsed;
+		if (!sim_ld_entry_keys(ld, e, &sim_expect_form, &parsed))
 			return false;
-		for (uint32_t p = 0; p < sim_ld_node(ld, e)->n; p++) {
-			uint32_t k = sim_ykey(&ld->doc, e, p);
-			const char *ks = sim_ystr(&ld->doc, k);
-			int kw = 0, kc = 0;
-			while (kw < 3 && strcmp(whens[kw], ks) != 0)
-				kw++;
-			if (kw < 3) {
-				if (w >= 0)
-					return sim_ld_fail(ld, k, "expect entry has both %s and %s; expected exactly "
-								  "one of at, within and at_end",
-							   whens[w], whens[kw]);
-				w = kw;
-				when = sim_yval(&ld->doc, e, p);
-				continue;
-			}
-			while (kc < SIM_EXPECT_KIND_COUNT && strcmp(sim_expect_kind_names[kc], ks) != 0)
-				kc++;
-			char exc[80];
-			if (kc == SIM_EXPECT_KIND_COUNT)
-				return sim_ld_fail(ld, k, "unknown check '%s' in an expect entry; expected at, "
-							  "within or at_end and one of: %s",
-						   sim_ld_excerpt(ks, sim_ld_node(ld, k)->n, exc, sizeof exc),
-						   sim_ld_join(sim_expect_kind_names, SIM_EXPECT_KIND_COUNT, list, sizeof list));
-			if (check >= 0)
-				return sim_ld_fail(ld, k, "a second check '%s' in an expect entry that already has "
-							  "'%s'; expected one check per entry",
-						   sim_expect_kind_names[kc], sim_expect_kind_names[check]);
-			check = kc;
-			arg = sim_yval(&ld->doc, e, p);
-		}
-		if (check < 0)
-			return sim_ld_fail(ld, e, "an expect entry without a check; expected one of: %s",
-					   sim_ld_join(sim_expect_kind_names, SIM_EXPECT_KIND_COUNT, list, sizeof list));
-		x->kind = (enum sim_expect_kind)check;
+		x->kind = (enum sim_expect_kind)parsed.name;
 		x->line = sim_ld_node(ld, e)->line;
 		x->col = sim_ld_node(ld, e)->col;
 		x->when = SIM_WHEN_AT_END;
-		if (w < 0 && check != SIM_EXPECT_VIOLATION)
+		if (parsed.when < 0 && parsed.name != SIM_EXPECT_VIOLATION)
 			return sim_ld_fail(ld, e, "expect %s has no time; expected at: T, within: T or at_end: true",
-					   sim_expect_kind_names[check]);
-		if (w == 2) {
+					   sim_expect_kind_names[parsed.name]);
+		if (parsed.when == 2) {
 			bool b;
-			if (!sim_ld_bool(ld, when, "at_end", &b))
+			if (!sim_ld_bool(ld, parsed.when_val, "at_end", &b))
 				return false;
 			if (!b)
-				return sim_ld_fail(ld, when, "at_end: got false; expected at_end: true (or at: / "
-							     "within:)");
-		} else if (w >= 0) {
-			x->when = w == 0 ? SIM_WHEN_AT : SIM_WHEN_WITHIN;
-			if (!sim_ld_duration(ld, when, whens[w], &x->t_us))
+				return sim_ld_fail(ld, parsed.when_val,
+						   "at_end: got false; expected at_end: true (or at: / within:)");
+		} else if (parsed.when >= 0) {
+			x->when = parsed.when == 0 ? SIM_WHEN_AT : SIM_WHEN_WITHIN;
+			if (!sim_ld_duration(ld, parsed.when_val, sim_expect_whens[parsed.when], &x->t_us))
 				return false;
 			if (!sc->run_until_quiescent && x->t_us > sc->run_until_us) {
 				char a[24], b[24];
-				return sim_ld_fail(ld, when, "%s: %s is beyond run_until %s, where the run ends; "
-							     "expected a time <= run_until",
-						   whens[w], sim_duration_format(x->t_us, a, sizeof a),
+				return sim_ld_fail(ld, parsed.when_val,
+						   "%s: %s is beyond run_until %s, where the run ends; expected a "
+						   "time <= run_until",
+						   sim_expect_whens[parsed.when], sim_duration_format(x->t_us, a, sizeof a),
 						   sim_duration_format(sc->run_until_us, b, sizeof b));
 			}
 		}
-		if (!sim_ld_expect_args(ld, x, arg))
+		if (!sim_ld_expect_args(ld, x, parsed.arg))
 			return false;
 		if (x->kind == SIM_EXPECT_VIOLATION) {
 			if (disabled_by[x->u.violation] != SIM_YNONE)
-				return sim_ld_fail(ld, arg, "violation: %s is in invariants.disable; expected an "
-							    "invariant that is not disabled (naming it here "
-							    "enables it)",
+				return sim_ld_fail(ld, parsed.arg,
+						   "violation: %s is in invariants.disable; expected an invariant "
+						   "that is not disabled (naming it here enables it)",
 						   sim_invariant_info(x->u.violation)->name);
 			sc->invariant_on[x->u.violation] = true;
 		}

@@ -122,6 +122,43 @@ bool sim_ld_required(struct sim_ld *ld, uint32_t map, uint32_t val, const char *
 bool sim_ld_args(struct sim_ld *ld, uint32_t a, const char *action, const char *shape,
 		 const char *const *keys, size_t n, unsigned required, uint32_t *vals);
 
+/* ---- timeline and expect entries (sim_scenario_read.c) ------------------------------------ */
+/* Both lists hold entries of one time key and one named key ({at: 5s, crash: 1}, {within: 2s,
+ * leader: ...}); a form gives one list's words, which make its messages. */
+struct sim_ld_entry_form {
+	int top;                    /* SIM_K_TIMELINE or SIM_K_EXPECT */
+	const char *list_shape;     /* "a list of entries such as {at: 5s, crash: 1}" */
+	uint32_t max;               /* entries at most */
+	const char *limit;          /* the limit's name: "timeline entries" */
+	const char *entry;          /* "timeline entry" */
+	const char *an_entry;       /* "a timeline entry" */
+	const char *entry_shape;    /* "a map such as {at: 5s, crash: 1}" */
+	const char *const *whens;   /* the time keys */
+	int n_whens;
+	const char *whens_or;       /* "at, within or at_end" */
+	const char *whens_and;      /* "at, within and at_end" */
+	const char *const *names;   /* the named keys: actions or checks */
+	int n_names;
+	const char *name;           /* "action" */
+	const char *a_name;         /* "an action" */
+	const char *one_name;       /* "exactly one action" */
+};
+
+/* What one entry holds: indexes into the form's whens and names (-1: none) and their values. */
+struct sim_ld_entry {
+	int when;
+	uint32_t when_val;
+	int name;
+	uint32_t arg;
+};
+
+/* The list (SIM_YNONE and n 0 when absent or null), checked to be a list within its limit. */
+bool sim_ld_entry_list(struct sim_ld *ld, const struct sim_ld_entry_form *f, uint32_t *list,
+		       uint32_t *n);
+/* Entry e, checked to be a map of at most one time key and exactly one named key. */
+bool sim_ld_entry_keys(struct sim_ld *ld, uint32_t e, const struct sim_ld_entry_form *f,
+		       struct sim_ld_entry *out);
+
 /* ---- references (sim_scenario_refs.c) ----------------------------------------------------- */
 bool sim_ld_broker(struct sim_ld *ld, uint32_t id, const char *what, int32_t *out);
 bool sim_ld_broker_or_none(struct sim_ld *ld, uint32_t id, const char *what, int32_t *out);

@@ -339,3 +339,61 @@ bool sim_ld_args(struct sim_ld *ld, uint32_t a, const char *action, const char *
 			return false;
 	return true;
 }
+
+/* ---- timeline and expect entries ---------------------------------------------------------- */
+bool sim_ld_entry_list(struct sim_ld *ld, const struct sim_ld_entry_form *f, uint32_t *list,
+		       uint32_t *n)
+{
+	const char *what = sim_ld_top_keys[f->top];
+	*n = 0;
+	*list = sim_ld_opt(ld, ld->top[f->top]);
+	if (*list == SIM_YNONE)
+		return true;
+	if (!sim_ld_need_seq(ld, *list, what, f->list_shape))
+		return false;
+	*n = sim_ld_node(ld, *list)->n;
+	if (*n > f->max)
+		return sim_ld_fail(ld, *list, "%s: %u entries; expected at most %u (limit: %s)", what, *n,
+				   f->max, f->limit);
+	return true;
+}
+
+bool sim_ld_entry_keys(struct sim_ld *ld, uint32_t e, const struct sim_ld_entry_form *f,
+		       struct sim_ld_entry *out)
+{
+	char ex[80], list[400];
+	*out = (struct sim_ld_entry){-1, SIM_YNONE, -1, SIM_YNONE};
+	if (!sim_ld_need_map(ld, e, f->entry, f->entry_shape))
+		return false;
+	for (uint32_t p = 0; p < sim_ld_node(ld, e)->n; p++) {
+		uint32_t k = sim_ykey(&ld->doc, e, p);
+		const char *ks = sim_ystr(&ld->doc, k);
+		int w = 0, c = 0;
+		while (w < f->n_whens && strcmp(f->whens[w], ks) != 0)
+			w++;
+		if (w < f->n_whens) {
+			if (out->when >= 0)
+				return sim_ld_fail(ld, k, "%s has both %s and %s; expected exactly one of %s",
+						   f->entry, f->whens[out->when], f->whens[w], f->whens_and);
+			out->when = w;
+			out->when_val = sim_yval(&ld->doc, e, p);
+			continue;
+		}
+		while (c < f->n_names && strcmp(f->names[c], ks) != 0)
+			c++;
+		if (c == f->n_names)
+			return sim_ld_fail(ld, k, "unknown %s '%s' in %s; expected %s and one of: %s", f->name,
+					   sim_ld_excerpt(ks, sim_ld_node(ld, k)->n, ex, sizeof ex), f->an_entry,
+					   f->whens_or, sim_ld_join(f->names, (size_t)f->n_names, list, sizeof list));
+		if (out->name >= 0)
+			return sim_ld_fail(ld, k, "a second %s '%s' in %s that already has '%s'; expected %s "
+						  "per entry",
+					   f->name, f->names[c], f->an_entry, f->names[out->name], f->one_name);
+		out->name = c;
+		out->arg = sim_yval(&ld->doc, e, p);
+	}
+	if (out->name < 0)
+		return sim_ld_fail(ld, e, "%s without %s; expected one of: %s", f->an_entry, f->a_name,
+				   sim_ld_join(f->names, (size_t)f->n_names, list, sizeof list));
+	return true;
+}

@@ -2,7 +2,6 @@
  * its action, before the brokers and topics it may declare are known), then each action's
  * argument in full. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "sim_scenario_int.h"
 
@@ -12,20 +11,33 @@ static const char *const sim_action_names[SIM_ACTION_COUNT] = {
 	"reassign", "preferred_election", "replica_transition", "partition_transition",
 };
 
+static const char *const sim_timeline_whens[] = {"at"};
+static const struct sim_ld_entry_form sim_timeline_form = {
+	.top = SIM_K_TIMELINE,
+	.list_shape = "a list of entries such as {at: 5s, crash: 1}",
+	.max = SIM_MAX_TIMELINE,
+	.limit = "timeline entries",
+	.entry = "timeline entry",
+	.an_entry = "a timeline entry",
+	.entry_shape = "a map such as {at: 5s, crash: 1}",
+	.whens = sim_timeline_whens,
+	.n_whens = 1,
+	.whens_or = "at",
+	.whens_and = "at",
+	.names = sim_action_names,
+	.n_names = SIM_ACTION_COUNT,
+	.name = "action",
+	.a_name = "an action",
+	.one_name = "exactly one action",
+};
+
 /* First look at the timeline: entry shape, `at`, the action, and add_broker ids. */
 bool sim_ld_timeline_scan(struct sim_ld *ld)
 {
 	struct sim_scenario *sc = ld->sc;
-	uint32_t tl = sim_ld_opt(ld, ld->top[SIM_K_TIMELINE]);
-	char list[400];
-	if (tl == SIM_YNONE)
-		return true;
-	if (!sim_ld_need_seq(ld, tl, "timeline", "a list of entries such as {at: 5s, crash: 1}"))
+	uint32_t tl, n;
+	if (!sim_ld_entry_list(ld, &sim_timeline_form, &tl, &n))
 		return false;
-	uint32_t n = sim_ld_node(ld, tl)->n;
-	if (n > SIM_MAX_TIMELINE)
-		return sim_ld_fail(ld, tl, "timeline: %u entries; expected at most %u (limit: timeline entries)",
-				   n, SIM_MAX_TIMELINE);
 	if (n == 0)
 		return true;
 	sc->timeline = calloc(n, sizeof *sc->timeline);
@@ -35,48 +47,21 @@ bool sim_ld_timeline_scan(struct sim_ld *ld)
 	sc->n_timeline = n;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t e = sim_yitem(&ld->doc, tl, i);
-		if (!sim_ld_need_map(ld, e, "timeline entry", "a map such as {at: 5s, crash: 1}"))
+		struct sim_ld_entry parsed;
+		if (!sim_ld_entry_keys(ld, e, &sim_timeline_form, &parsed))
 			return false;
-		uint32_t at = SIM_YNONE, arg = SIM_YNONE;
-		int action = -1;
-		for (uint32_t p = 0; p < sim_ld_node(ld, e)->n; p++) {
-			uint32_t k = sim_ykey(&ld->doc, e, p);
-			const char *ks = sim_ystr(&ld->doc, k);
-			if (strcmp(ks, "at") == 0) {
-				at = sim_yval(&ld->doc, e, p);
-				continue;
-			}
-			int a = 0;
-			while (a < SIM_ACTION_COUNT && strcmp(sim_action_names[a], ks) != 0)
-				a++;
-			char ex[80];
-			if (a == SIM_ACTION_COUNT)
-				return sim_ld_fail(ld, k, "unknown action '%s' in a timeline entry; expected at "
-							  "and one of: %s",
-						   sim_ld_excerpt(ks, sim_ld_node(ld, k)->n, ex, sizeof ex),
-						   sim_ld_join(sim_action_names, SIM_ACTION_COUNT, list, sizeof list));
-			if (action >= 0)
-				return sim_ld_fail(ld, k, "a second action '%s' in a timeline entry that already "
-							  "has '%s'; expected exactly one action per entry",
-						   sim_action_names[a], sim_action_names[action]);
-			action = a;
-			arg = sim_yval(&ld->doc, e, p);
-		}
-		if (action < 0)
-			return sim_ld_fail(ld, e, "a timeline entry without an action; expected one of: %s",
-					   sim_ld_join(sim_action_names, SIM_ACTION_COUNT, list, sizeof list));
-		if (at == SIM_YNONE)
+		if (parsed.when < 0)
 			return sim_ld_fail(ld, e, "timeline entry '%s' has no at:; expected at: DURATION, the "
 						  "simulated time it runs",
-					   sim_action_names[action]);
+					   sim_action_names[parsed.name]);
 		struct sim_timeline_entry *te = &sc->timeline[i];
-		if (!sim_ld_duration(ld, at, "at", &te->at_us))
+		if (!sim_ld_duration(ld, parsed.when_val, "at", &te->at_us))
 			return false;
-		te->action = (enum sim_action)action;
+		te->action = (enum sim_action)parsed.name;
 		te->line = sim_ld_node(ld, e)->line;
 		te->col = sim_ld_node(ld, e)->col;
-		ld->tl_args[i] = arg;
-		if (action == SIM_ACT_ADD_BROKER && !sim_ld_note_added(ld, arg))
+		ld->tl_args[i] = parsed.arg;
+		if (parsed.name == SIM_ACT_ADD_BROKER && !sim_ld_note_added(ld, parsed.arg))
 			return false;
 	}
 	return true;

@@ -123,22 +123,24 @@ bool sim_ld_is_word(struct sim_ld *ld, uint32_t id, const char *word)
 	return n->kind == SIM_YSCALAR && !n->quoted && strcmp(sim_ystr(&ld->doc, id), word) == 0;
 }
 
-bool sim_ld_need_map(struct sim_ld *ld, uint32_t id, const char *what, const char *expected)
+static bool sim_ld_need(struct sim_ld *ld, uint32_t id, enum sim_ykind kind, const char *what,
+			const char *expected)
 {
 	char got[96];
-	if (sim_ld_is_map(ld, id))
+	if (id != SIM_YNONE && sim_ld_node(ld, id)->kind == kind)
 		return true;
 	return sim_ld_fail(ld, id, "%s: got %s; expected %s", what, sim_ld_got(ld, id, got, sizeof got),
 			   expected);
 }
 
+bool sim_ld_need_map(struct sim_ld *ld, uint32_t id, const char *what, const char *expected)
+{
+	return sim_ld_need(ld, id, SIM_YMAP, what, expected);
+}
+
 bool sim_ld_need_seq(struct sim_ld *ld, uint32_t id, const char *what, const char *expected)
 {
-	char got[96];
-	if (sim_ld_is_seq(ld, id))
-		return true;
-	return sim_ld_fail(ld, id, "%s: got %s; expected %s", what, sim_ld_got(ld, id, got, sizeof got),
-			   expected);
+	return sim_ld_need(ld, id, SIM_YSEQ, what, expected);
 }
 
 /* Any non-null scalar, quoted or not, as text. */

@@ -44,16 +44,6 @@ static bool sim_ld_u64(struct sim_ld *ld, uint32_t id, const char *what, uint64_
 	return true;
 }
 
-static char *sim_strndup(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-	if (d) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
-}
-
 static bool sim_ld_top(struct sim_ld *ld)
 {
 	struct sim_scenario *sc = ld->sc;
@@ -91,14 +81,14 @@ static bool sim_ld_top(struct sim_ld *ld)
 					   sim_ld_excerpt(s, len, ex, sizeof ex), SIM_NAME_EXPECTED);
 		}
 	}
-	if (!(sc->name = sim_strndup(s, len)))
+	if (!(sc->name = strndup(s, len)))
 		return sim_ld_oom(ld, v[SIM_K_NAME]);
 
 	uint32_t d = v[SIM_K_DESCRIPTION];
 	if (d != SIM_YNONE && !sim_yaml_is_null(&ld->doc, d)) {
 		if (!sim_ld_text(ld, d, "description", "free text", &s, &len))
 			return false;
-		if (!(sc->description = sim_strndup(s, len)))
+		if (!(sc->description = strndup(s, len)))
 			return sim_ld_oom(ld, d);
 	}
 

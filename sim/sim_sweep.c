@@ -28,16 +28,6 @@ static void free_axis(struct sim_sweep_axis *a)
 	memset(a, 0, sizeof *a);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /* Splits list at top-level commas into a->values; false (with err) on an empty value, an
  * unbalanced bracket or a repeated value. */
 static bool split_values(struct sim_sweep_axis *a, const char *arg, const char *list, struct sim_error *err)
@@ -65,7 +55,7 @@ static bool split_values(struct sim_sweep_axis *a, const char *arg, const char *
 				return fail(err, arg, "out of memory; expected fewer values");
 			a->values = v;
 		}
-		char *v = dup_n(start, (size_t)(p - start));
+		char *v = strndup(start, (size_t)(p - start));
 		if (!v)
 			return fail(err, arg, "out of memory; expected fewer values");
 		for (size_t i = 0; i < a->n_values; i++)
@@ -106,7 +96,7 @@ bool sim_sweep_grid_add(struct sim_sweep_grid *g, const char *arg, struct sim_er
 		return fail(err, arg, "more than 16 --set options; expected at most 16");
 
 	struct sim_sweep_axis a = {0};
-	a.key = dup_n(arg, klen);
+	a.key = strndup(arg, klen);
 	if (!a.key)
 		return fail(err, arg, "out of memory; expected a shorter KEY");
 	if (!split_values(&a, arg, eq + 1, err)) {

@@ -24,14 +24,12 @@ static int setup(void **state)
 	struct bt *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
 	t->fx->cfg.broker_id = 7;
-	for (int32_t b = 1; b <= 4; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3,4");
 	t->t = kc_ts_create_topic(t->fx->ts, "t", "1,2,3;1,4");
 	t->p0 = kc_ts_pid(t->fx->ts, t->t, 0);
 	t->p1 = kc_ts_pid(t->fx->ts, t->t, 1);
-	struct kc_lisr v0 = kc_ts_lisr(1, 2, "1,2,3", CE, 2), v1 = kc_ts_lisr(4, 0, "4,1", CE, 0);
-	kc_ts_put_state(t->fx->ts, t->p0, &v0);
-	kc_ts_put_state(t->fx->ts, t->p1, &v1);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 2, "1,2,3", CE, 2);
+	kc_ts_put_lisr(t->fx->ts, t->p1, 4, 0, "4,1", CE, 0);
 	*state = t;
 	return 0;
 }
@@ -122,8 +120,7 @@ static void test_update_metadata_marks_deleting_topic(void **state)
 	struct bt *t = *state;
 	uint32_t d = kc_ts_create_topic(t->fx->ts, "d", "2,3;4");
 	uint32_t d0 = kc_ts_pid(t->fx->ts, d, 0), d1 = kc_ts_pid(t->fx->ts, d, 1);
-	struct kc_lisr v = kc_ts_lisr(3, 5, "3,2", CE, 6);
-	kc_ts_put_state(t->fx->ts, d0, &v);
+	kc_ts_put_lisr(t->fx->ts, d0, 3, 5, "3,2", CE, 6);
 	kc_ts_fx_load(t->fx, CE);
 	kc_ts_add_delete_topic(t->fx->ts, d);
 	kc_ts_fx_delete_topics_changed(t->fx);

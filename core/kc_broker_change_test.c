@@ -11,31 +11,14 @@
 
 #define CE 1
 
-static int setup(void **state)
-{
-	*state = kc_ts_fx_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	kc_ts_fx_check(*state);
-	kc_ts_fx_free(*state);
-	return 0;
-}
-
 /* Brokers `live`; topic t with one partition AR `ar`, state (leader, epoch, isr) at version
  * `epoch` written by controller epoch 1 (our epoch). */
 static uint32_t cluster(struct kc_ts_fx *fx, const char *live, const char *ar, int32_t leader,
 			int32_t epoch, const char *isr)
 {
-	int32_t ids[16];
-	uint32_t n = kc_ts_parse_ids(live, ids, 16);
-	for (uint32_t i = 0; i < n; i++)
-		kc_ts_register(fx->ts, ids[i]);
+	kc_ts_register_ids(fx->ts, live);
 	uint32_t pid = kc_ts_pid(fx->ts, kc_ts_create_topic(fx->ts, "t", ar), 0);
-	struct kc_lisr v = kc_ts_lisr(leader, epoch, isr, CE, epoch);
-	kc_ts_put_state(fx->ts, pid, &v);
+	kc_ts_put_lisr(fx->ts, pid, leader, epoch, isr, CE, epoch);
 	return pid;
 }
 
@@ -196,8 +179,7 @@ static void test_broker_startup(void **state)
 	uint32_t p0 = cluster(fx, "1,2", "1,2,3", 1, 1, "1,2");
 	uint32_t topic = kc_ts_topic_id(fx->ts, "t");
 	uint32_t p1 = kc_ts_add_partition(fx->ts, topic, "3");
-	struct kc_lisr v = kc_ts_lisr(-1, 1, "3", CE, 1);
-	kc_ts_put_state(fx->ts, p1, &v);
+	kc_ts_put_lisr(fx->ts, p1, -1, 1, "3", CE, 1);
 	kc_ts_fx_load(fx, CE);
 	kc_initial_set_replica_state(fx->c, p0, 3, KC_OFFLINE_REPLICA);
 	kc_initial_set_replica_state(fx->c, p1, 3, KC_OFFLINE_REPLICA);
@@ -269,15 +251,15 @@ static void test_startup_before_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_leader_dies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follower_dies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_isr_leader_dies_unclean_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_isr_leader_dies_unclean_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_only_replica_dies_unclean_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_only_replica_dies_unclean_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broker_startup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_change, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_startup_before_failure, setup, teardown),
+		kc_ts_fx_test(test_leader_dies),
+		kc_ts_fx_test(test_follower_dies),
+		kc_ts_fx_test(test_last_isr_leader_dies_unclean_off),
+		kc_ts_fx_test(test_last_isr_leader_dies_unclean_on),
+		kc_ts_fx_test(test_only_replica_dies_unclean_off),
+		kc_ts_fx_test(test_only_replica_dies_unclean_on),
+		kc_ts_fx_test(test_broker_startup),
+		kc_ts_fx_test(test_no_change),
+		kc_ts_fx_test(test_startup_before_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,17 +24,15 @@ static int setup(void **state)
 	struct dt *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
 	struct kc_ts *ts = t->fx->ts;
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(ts, b);
+	kc_ts_register_ids(ts, "1,2,3");
 	t->k = kc_ts_create_topic(ts, "k", "1,2");
 	t->d = kc_ts_create_topic(ts, "d", "1,2;2,3");
 	t->k0 = kc_ts_pid(ts, t->k, 0);
 	t->d0 = kc_ts_pid(ts, t->d, 0);
 	t->d1 = kc_ts_pid(ts, t->d, 1);
-	struct kc_lisr v12 = kc_ts_lisr(1, 0, "1,2", CE, 0), v23 = kc_ts_lisr(2, 0, "2,3", CE, 0);
-	kc_ts_put_state(ts, t->k0, &v12);
-	kc_ts_put_state(ts, t->d0, &v12);
-	kc_ts_put_state(ts, t->d1, &v23);
+	kc_ts_put_lisr(ts, t->k0, 1, 0, "1,2", CE, 0);
+	kc_ts_put_lisr(ts, t->d0, 1, 0, "1,2", CE, 0);
+	kc_ts_put_lisr(ts, t->d1, 2, 0, "2,3", CE, 0);
 	*state = t;
 	return 0;
 }
@@ -269,8 +267,7 @@ static void test_delete_with_dead_broker(void **state)
 	struct kc_ts *ts = t->fx->ts;
 	uint32_t x = kc_ts_create_topic(ts, "x", "1,3");
 	uint32_t x0 = kc_ts_pid(ts, x, 0);
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,3", CE, 0);
-	kc_ts_put_state(ts, x0, &v);
+	kc_ts_put_lisr(ts, x0, 1, 0, "1,3", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	kc_ts_unregister(ts, 3);
 	kc_ts_fx_brokers_changed(t->fx);
@@ -347,8 +344,7 @@ static void test_failover_with_dead_replica(void **state)
 	struct kc_ts *ts = t->fx->ts;
 	uint32_t x = kc_ts_create_topic(ts, "x", "1,3");
 	uint32_t x0 = kc_ts_pid(ts, x, 0);
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,3", CE, 0);
-	kc_ts_put_state(ts, x0, &v);
+	kc_ts_put_lisr(ts, x0, 1, 0, "1,3", CE, 0);
 	kc_ts_unregister(ts, 3);
 	kc_ts_add_delete_topic(ts, x);
 	kc_ts_put_controller_epoch(ts, CE - 1, 0);

@@ -13,32 +13,15 @@
 
 #define CE 5
 
-static int setup(void **state)
-{
-	*state = kc_ts_fx_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	kc_ts_fx_check(*state);
-	kc_ts_fx_free(*state);
-	return 0;
-}
-
 /* Brokers `live` registered; topic t with one partition AR `ar` whose znode holds (leader,
  * epoch, isr) written by controller epoch 4 at zkVersion 7; controller loaded at epoch 5. */
 static uint32_t one_partition(struct kc_ts_fx *fx, const char *live, const char *ar, int32_t leader,
 			      int32_t epoch, const char *isr)
 {
-	int32_t ids[16];
-	uint32_t n = kc_ts_parse_ids(live, ids, 16);
-	for (uint32_t i = 0; i < n; i++)
-		kc_ts_register(fx->ts, ids[i]);
+	kc_ts_register_ids(fx->ts, live);
 	uint32_t topic = kc_ts_create_topic(fx->ts, "t", ar);
 	uint32_t pid = kc_ts_pid(fx->ts, topic, 0);
-	struct kc_lisr v = kc_ts_lisr(leader, epoch, isr, 4, 7);
-	kc_ts_put_state(fx->ts, pid, &v);
+	kc_ts_put_lisr(fx->ts, pid, leader, epoch, isr, 4, 7);
 	return pid;
 }
 
@@ -297,19 +280,19 @@ static void test_noop_selector(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_offline_clean, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline_unclean, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline_unclean_disabled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline_topic_override_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline_topic_override_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_offline_unclean_no_live_replica, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_online_offline_selector_reelects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_election_retries_on_conflict, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_preferred_moves_leader, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_preferred_already_leader, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_preferred_dead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_preferred_not_in_isr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_noop_selector, setup, teardown),
+		kc_ts_fx_test(test_offline_clean),
+		kc_ts_fx_test(test_offline_unclean),
+		kc_ts_fx_test(test_offline_unclean_disabled),
+		kc_ts_fx_test(test_offline_topic_override_off),
+		kc_ts_fx_test(test_offline_topic_override_on),
+		kc_ts_fx_test(test_offline_unclean_no_live_replica),
+		kc_ts_fx_test(test_online_offline_selector_reelects),
+		kc_ts_fx_test(test_election_retries_on_conflict),
+		kc_ts_fx_test(test_preferred_moves_leader),
+		kc_ts_fx_test(test_preferred_already_leader),
+		kc_ts_fx_test(test_preferred_dead),
+		kc_ts_fx_test(test_preferred_not_in_isr),
+		kc_ts_fx_test(test_noop_selector),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

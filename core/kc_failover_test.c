@@ -23,8 +23,7 @@ static int setup(void **state)
 	struct ft *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
 	struct kc_ts *ts = t->fx->ts;
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(ts, b);
+	kc_ts_register_ids(ts, "1,2,3");
 	kc_ts_put_controller_epoch(ts, 7, 3);
 	t->a = kc_ts_create_topic(ts, "a", "1,2,3;2,3,1;4,1");
 	t->b = kc_ts_create_topic(ts, "b", "2,3");
@@ -32,12 +31,9 @@ static int setup(void **state)
 	t->a1 = kc_ts_pid(ts, t->a, 1);
 	t->a2 = kc_ts_pid(ts, t->a, 2);
 	t->b0 = kc_ts_pid(ts, t->b, 0);
-	struct kc_lisr v0 = kc_ts_lisr(1, 2, "1,2,3", 6, 4);
-	struct kc_lisr v1 = kc_ts_lisr(2, 1, "2,3", 6, 2);
-	struct kc_lisr v2 = kc_ts_lisr(4, 5, "4,1", 6, 9);
-	kc_ts_put_state(ts, t->a0, &v0);
-	kc_ts_put_state(ts, t->a1, &v1);
-	kc_ts_put_state(ts, t->a2, &v2);
+	kc_ts_put_lisr(ts, t->a0, 1, 2, "1,2,3", 6, 4);
+	kc_ts_put_lisr(ts, t->a1, 2, 1, "2,3", 6, 2);
+	kc_ts_put_lisr(ts, t->a2, 4, 5, "4,1", 6, 9);
 	*state = t;
 	return 0;
 }

@@ -11,40 +11,20 @@
 
 #define CE 1
 
-static int setup(void **state)
-{
-	*state = kc_ts_fx_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	kc_ts_fx_check(*state);
-	kc_ts_fx_free(*state);
-	return 0;
-}
-
-/* Brokers `live`; a topic `name` with one partition AR `ar`, state (leader, 0, isr) v0. */
+/* A topic `name` with one partition AR `ar`, state (leader, 0, isr) v0. */
 static uint32_t partition(struct kc_ts_fx *fx, const char *name, const char *ar, int32_t leader,
 			  const char *isr)
 {
 	uint32_t pid = kc_ts_pid(fx->ts, kc_ts_create_topic(fx->ts, name, ar), 0);
-	struct kc_lisr v = kc_ts_lisr(leader, 0, isr, CE, 0);
-	kc_ts_put_state(fx->ts, pid, &v);
+	kc_ts_put_lisr(fx->ts, pid, leader, 0, isr, CE, 0);
 	return pid;
-}
-
-static void brokers(struct kc_ts_fx *fx, int32_t first, int32_t last)
-{
-	for (int32_t b = first; b <= last; b++)
-		kc_ts_register(fx->ts, b);
 }
 
 /* KAFKA-1503 (§4.1, §13.11): AR [1,2,3], ISR [3,2,1], leader 3 dead. Fixed: first AR member
  * in the live ISR = 1. Injected: head of the live ISR = 2. ISR [2,1] and epoch 1 either way. */
 static void check_1503(struct kc_ts_fx *fx, int32_t leader)
 {
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2,3", 3, "3,2,1");
 	kc_ts_fx_load(fx, CE);
 	kc_partition_transition(fx->c, &p, 1, KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
@@ -67,7 +47,7 @@ static void test_1503_on(void **state)
  * replica when fixed, to the leader only when injected. */
 static void check_1188(struct kc_ts_fx *fx, uint32_t to_3)
 {
-	brokers(fx, 1, 3);
+	kc_ts_register_ids(fx->ts, "1,2,3");
 	uint32_t p = partition(fx, "t", "1,2,3", 1, "1,2,3");
 	kc_ts_fx_load(fx, CE);
 	int32_t b = 2;
@@ -93,7 +73,7 @@ static void test_1188_on(void **state)
  * when fixed. */
 static void check_1681(struct kc_ts_fx *fx, bool signalled)
 {
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2", 1, "1,2");
 	kc_ts_add_delete_topic(fx->ts, kc_ts_topic_id(fx->ts, "t"));
 	kc_ts_fx_controller(fx);
@@ -134,7 +114,7 @@ static void delete_topic(struct kc_ts_fx *fx, uint32_t topic, uint32_t pid, cons
  * leadership behind when injected; deleting a (first) clears it either way. */
 static void check_1742(struct kc_ts_fx *fx, bool b_left_behind)
 {
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t a0 = partition(fx, "a", "1,2", 1, "1,2");
 	uint32_t b0 = partition(fx, "b", "2,1", 2, "2,1");
 	kc_ts_fx_load(fx, CE);
@@ -166,7 +146,7 @@ static void test_1742_on(void **state)
  * the topic is ineligible and the pass leaves it alone. */
 static void check_1558(struct kc_ts_fx *fx, bool deletion_starts)
 {
-	brokers(fx, 1, 3);
+	kc_ts_register_ids(fx->ts, "1,2,3");
 	uint32_t p = partition(fx, "t", "1,2", 1, "1,2");
 	uint32_t topic = kc_ts_topic_id(fx->ts, "t");
 	kc_ts_fx_load(fx, CE);
@@ -200,7 +180,7 @@ static void test_1558_on(void **state)
  * topic queued for deletion. Fixed: u0 is elected (leader 1), t0 skipped; injected: neither. */
 static void check_1558_preferred(struct kc_ts_fx *fx, int32_t u0_leader)
 {
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t t0 = partition(fx, "t", "1,2", 2, "1,2");
 	uint32_t u0 = partition(fx, "u", "1,2", 2, "1,2");
 	uint32_t t = kc_ts_topic_id(fx->ts, "t"), u = kc_ts_topic_id(fx->ts, "u");
@@ -234,7 +214,7 @@ static void test_selftest_skip_replica_guard(void **state)
 {
 	struct kc_ts_fx *fx = *state;
 	fx->cfg.inject = KC_INJECT_SELFTEST_SKIP_REPLICA_GUARD;
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2", 1, "1,2");
 	kc_ts_fx_load(fx, CE);
 	int32_t b = 2;
@@ -248,7 +228,7 @@ static void test_selftest_skip_partition_guard(void **state)
 {
 	struct kc_ts_fx *fx = *state;
 	fx->cfg.inject = KC_INJECT_SELFTEST_SKIP_PARTITION_GUARD;
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2", 1, "1,2");
 	kc_ts_fx_load(fx, CE);
 	kc_partition_transition(fx->c, &p, 1, KC_NON_EXISTENT_PARTITION, KC_SEL_OFFLINE);
@@ -261,7 +241,7 @@ static void test_selftest_new_replica_for_leader(void **state)
 {
 	struct kc_ts_fx *fx = *state;
 	fx->cfg.inject = KC_INJECT_SELFTEST_NEW_REPLICA_FOR_LEADER;
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2", 1, "1,2");
 	kc_ts_fx_load(fx, CE);
 	kc_initial_set_replica_state(fx->c, p, 1, KC_NON_EXISTENT_REPLICA);
@@ -275,7 +255,7 @@ static void test_selftest_new_replica_for_leader(void **state)
  * it, AR [1,2,3] with ISR [3,2] and 3 dead elects 2 with ISR [2]. */
 static void check_leader_outside_isr(struct kc_ts_fx *fx, bool outside)
 {
-	brokers(fx, 1, 2);
+	kc_ts_register_ids(fx->ts, "1,2");
 	uint32_t p = partition(fx, "t", "1,2,3", 3, "3,2");
 	kc_ts_fx_load(fx, CE);
 	kc_partition_transition(fx->c, &p, 1, KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
@@ -304,23 +284,23 @@ static void test_selftest_leader_outside_isr_on(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_1503_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1503_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1188_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1188_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1681_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1681_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1742_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1742_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1558_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1558_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1558_preferred_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_1558_preferred_on, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_skip_replica_guard, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_skip_partition_guard, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_new_replica_for_leader, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_leader_outside_isr_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_leader_outside_isr_on, setup, teardown),
+		kc_ts_fx_test(test_1503_off),
+		kc_ts_fx_test(test_1503_on),
+		kc_ts_fx_test(test_1188_off),
+		kc_ts_fx_test(test_1188_on),
+		kc_ts_fx_test(test_1681_off),
+		kc_ts_fx_test(test_1681_on),
+		kc_ts_fx_test(test_1742_off),
+		kc_ts_fx_test(test_1742_on),
+		kc_ts_fx_test(test_1558_off),
+		kc_ts_fx_test(test_1558_on),
+		kc_ts_fx_test(test_1558_preferred_off),
+		kc_ts_fx_test(test_1558_preferred_on),
+		kc_ts_fx_test(test_selftest_skip_replica_guard),
+		kc_ts_fx_test(test_selftest_skip_partition_guard),
+		kc_ts_fx_test(test_selftest_new_replica_for_leader),
+		kc_ts_fx_test(test_selftest_leader_outside_isr_off),
+		kc_ts_fx_test(test_selftest_leader_outside_isr_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,14 +33,12 @@ static int setup(void **state)
 		*state = t;
 	}
 	t->fx = kc_ts_fx_new();
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3");
 	t->topic = kc_ts_create_topic(t->fx->ts, "t", "1,2,3;5,3,2;5");
 	t->p0 = kc_ts_pid(t->fx->ts, t->topic, 0);
 	t->p1 = kc_ts_pid(t->fx->ts, t->topic, 1);
 	t->p2 = kc_ts_pid(t->fx->ts, t->topic, 2);
-	struct kc_lisr v = kc_ts_lisr(1, 3, "1,2,3", 4, 7);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 3, "1,2,3", 4, 7);
 	kc_ts_fx_load(t->fx, CE);
 	return 0;
 }
@@ -237,8 +235,7 @@ static void test_offline_to_online_without_znode(void **state)
 static void test_offline_to_online_newer_controller(void **state)
 {
 	struct pt *t = *state;
-	struct kc_lisr v = kc_ts_lisr(1, 3, "1,2,3", CE + 2, 7);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 3, "1,2,3", CE + 2, 7);
 	kc_initial_set_partition_state(t->fx->c, t->p0, KC_OFFLINE_PARTITION);
 	move(t, t->p0, KC_ONLINE_PARTITION);
 	assert_int_equal(pstate(t, t->p0), KC_OFFLINE_PARTITION);

@@ -22,14 +22,12 @@ static int setup(void **state)
 {
 	struct pt *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3");
 	t->t = kc_ts_create_topic(t->fx->ts, "t", "1,2,3;2,3,1");
 	t->t0 = kc_ts_pid(t->fx->ts, t->t, 0);
 	t->t1 = kc_ts_pid(t->fx->ts, t->t, 1);
-	struct kc_lisr v0 = kc_ts_lisr(2, 4, "1,2,3", CE, 4), v1 = kc_ts_lisr(2, 0, "2,3,1", CE, 0);
-	kc_ts_put_state(t->fx->ts, t->t0, &v0);
-	kc_ts_put_state(t->fx->ts, t->t1, &v1);
+	kc_ts_put_lisr(t->fx->ts, t->t0, 2, 4, "1,2,3", CE, 4);
+	kc_ts_put_lisr(t->fx->ts, t->t1, 2, 0, "2,3,1", CE, 0);
 	*state = t;
 	return 0;
 }
@@ -82,8 +80,7 @@ static void test_preferred_down(void **state)
 {
 	struct pt *t = *state;
 	kc_ts_unregister(t->fx->ts, 1);
-	struct kc_lisr v0 = kc_ts_lisr(2, 4, "2,3", CE, 4);
-	kc_ts_put_state(t->fx->ts, t->t0, &v0);
+	kc_ts_put_lisr(t->fx->ts, t->t0, 2, 4, "2,3", CE, 4);
 	kc_ts_fx_load(t->fx, CE);
 	struct kc_admin_entry e = { t->t, 0, 0, NULL };
 	request(t, &e, 1);
@@ -101,8 +98,7 @@ static void test_preferred_skips_deleting_topic(void **state)
 	struct pt *t = *state;
 	uint32_t u = kc_ts_create_topic(t->fx->ts, "u", "1,2");
 	uint32_t u0 = kc_ts_pid(t->fx->ts, u, 0);
-	struct kc_lisr v = kc_ts_lisr(2, 0, "1,2", CE, 0);
-	kc_ts_put_state(t->fx->ts, u0, &v);
+	kc_ts_put_lisr(t->fx->ts, u0, 2, 0, "1,2", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	kc_ts_add_delete_topic(t->fx->ts, t->t);
 	kc_ts_fx_delete_topics_changed(t->fx);
@@ -138,8 +134,7 @@ static void check_rebalance(struct pt *t, uint32_t percentage, bool elects)
 {
 	uint32_t u = kc_ts_create_topic(t->fx->ts, "u", "1,3");
 	uint32_t u0 = kc_ts_pid(t->fx->ts, u, 0);
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,3", CE, 0);
-	kc_ts_put_state(t->fx->ts, u0, &v);
+	kc_ts_put_lisr(t->fx->ts, u0, 1, 0, "1,3", CE, 0);
 	t->fx->cfg.auto_leader_rebalance = true;
 	t->fx->cfg.leader_imbalance_per_broker_percentage = percentage;
 	kc_ts_fx_load(t->fx, CE);
@@ -180,8 +175,7 @@ static void test_rebalance_not_during_reassignment(void **state)
 	struct pt *t = *state;
 	uint32_t u = kc_ts_create_topic(t->fx->ts, "u", "3,1");
 	uint32_t u0 = kc_ts_pid(t->fx->ts, u, 0);
-	struct kc_lisr v = kc_ts_lisr(3, 0, "3,1", CE, 0);
-	kc_ts_put_state(t->fx->ts, u0, &v);
+	kc_ts_put_lisr(t->fx->ts, u0, 3, 0, "3,1", CE, 0);
 	t->fx->cfg.auto_leader_rebalance = true;
 	kc_ts_fx_load(t->fx, CE);
 	int32_t rar[] = { 1, 2 };
@@ -203,8 +197,7 @@ static void test_rebalance_skips_dead_and_deleting(void **state)
 	kc_ts_unregister(t->fx->ts, 1);
 	uint32_t q = kc_ts_create_topic(t->fx->ts, "q", "3,2");
 	uint32_t q0 = kc_ts_pid(t->fx->ts, q, 0);
-	struct kc_lisr v = kc_ts_lisr(2, 0, "3,2", CE, 0);
-	kc_ts_put_state(t->fx->ts, q0, &v);
+	kc_ts_put_lisr(t->fx->ts, q0, 2, 0, "3,2", CE, 0);
 	t->fx->cfg.auto_leader_rebalance = true;
 	kc_ts_fx_load(t->fx, CE);
 	kc_ts_add_delete_topic(t->fx->ts, q);

@@ -23,12 +23,10 @@ static int setup(void **state)
 {
 	struct rt *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
-	for (int32_t b = 1; b <= 6; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3,4,5,6");
 	t->topic = kc_ts_create_topic(t->fx->ts, "t", "1,2,3");
 	t->p0 = kc_ts_pid(t->fx->ts, t->topic, 0);
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,2,3", CE, 0);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 0, "1,2,3", CE, 0);
 	*state = t;
 	return 0;
 }
@@ -262,8 +260,7 @@ static void test_reassign_dropped_entries(void **state)
 {
 	struct rt *t = *state;
 	uint32_t p1 = kc_ts_add_partition(t->fx->ts, t->topic, "1,2");
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,2", CE, 0);
-	kc_ts_put_state(t->fx->ts, p1, &v);
+	kc_ts_put_lisr(t->fx->ts, p1, 1, 0, "1,2", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	int32_t same[] = { 1, 2, 3 }, moved[] = { 3, 1 };
 	struct kc_admin_entry e[] = {
@@ -299,8 +296,7 @@ static void test_reassign_completes_at_once(void **state)
 {
 	struct rt *t = *state;
 	uint32_t p1 = kc_ts_add_partition(t->fx->ts, t->topic, "1,2");
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,2", CE, 0);
-	kc_ts_put_state(t->fx->ts, p1, &v);
+	kc_ts_put_lisr(t->fx->ts, p1, 1, 0, "1,2", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	int32_t shrink[] = { 2, 1 }, grow[] = { 3, 1 };
 	struct kc_admin_entry e[] = { { t->topic, 0, 2, shrink }, { t->topic, 1, 2, grow } };
@@ -343,8 +339,7 @@ static void test_reassign_resumed_by_broker_startup(void **state)
 {
 	struct rt *t = *state;
 	uint32_t p1 = kc_ts_add_partition(t->fx->ts, t->topic, "1");
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1", CE, 0);
-	kc_ts_put_state(t->fx->ts, p1, &v);
+	kc_ts_put_lisr(t->fx->ts, p1, 1, 0, "1", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	request(t, 1, "2");
 	kc_ts_assert_state(t->fx->ts, p1, 1, 1, "1", CE, 1);

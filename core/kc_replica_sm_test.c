@@ -33,13 +33,11 @@ static int setup(void **state)
 		*state = t;
 	}
 	t->fx = kc_ts_fx_new();
-	for (int32_t b = 1; b <= 4; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3,4");
 	t->topic = kc_ts_create_topic(t->fx->ts, "t", "1,2,3;2,3");
 	t->p0 = kc_ts_pid(t->fx->ts, t->topic, 0);
 	t->p1 = kc_ts_pid(t->fx->ts, t->topic, 1);
-	struct kc_lisr v = kc_ts_lisr(1, 3, "1,2,3", 4, 7);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 3, "1,2,3", 4, 7);
 	return 0;
 }
 
@@ -368,8 +366,7 @@ static void test_offline_not_in_isr(void **state)
  * it becomes []. Leader −1, epoch + 1 either way; the topic config is read once. */
 static void check_last_isr(struct rt *t, bool broker_default, int override, const char *isr)
 {
-	struct kc_lisr v = kc_ts_lisr(2, 3, "2", 4, 7);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 2, 3, "2", 4, 7);
 	kc_ts_set_unclean(t->fx->ts, t->topic, override);
 	t->fx->cfg.unclean_leader_election = broker_default;
 	load(t);
@@ -438,8 +435,7 @@ static void test_offline_newer_controller(void **state)
 {
 	struct rt *t = *state;
 	load(t);
-	struct kc_lisr v = kc_ts_lisr(1, 3, "1,2,3", CE + 1, 8);
-	kc_ts_put_state(t->fx->ts, t->p0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->p0, 1, 3, "1,2,3", CE + 1, 8);
 	move(t, t->p0, 2, KC_OFFLINE_REPLICA);
 	assert_int_equal(rstate(t, t->p0, 2), KC_ONLINE_REPLICA);
 	assert_int_equal(kc_ts_ops(t->fx->ts, KC_TS_UPDATE_STATE, KC_TS_ANY), 0);

@@ -26,21 +26,16 @@ static int setup(void **state)
 	struct st *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
 	struct kc_ts *ts = t->fx->ts;
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(ts, b);
+	kc_ts_register_ids(ts, "1,2,3");
 	t->topic = kc_ts_create_topic(ts, "t", "1,2,3;2,1,3;1;1,2");
 	t->p0 = kc_ts_pid(ts, t->topic, 0);
 	t->p1 = kc_ts_pid(ts, t->topic, 1);
 	t->p2 = kc_ts_pid(ts, t->topic, 2);
 	t->p3 = kc_ts_pid(ts, t->topic, 3);
-	struct kc_lisr v0 = kc_ts_lisr(1, 2, "1,3,2", CE, 2);
-	struct kc_lisr v1 = kc_ts_lisr(2, 4, "2,1,3", CE, 4);
-	struct kc_lisr v2 = kc_ts_lisr(1, 0, "1", CE, 0);
-	struct kc_lisr v3 = kc_ts_lisr(1, 1, "1", CE, 1);
-	kc_ts_put_state(ts, t->p0, &v0);
-	kc_ts_put_state(ts, t->p1, &v1);
-	kc_ts_put_state(ts, t->p2, &v2);
-	kc_ts_put_state(ts, t->p3, &v3);
+	kc_ts_put_lisr(ts, t->p0, 1, 2, "1,3,2", CE, 2);
+	kc_ts_put_lisr(ts, t->p1, 2, 4, "2,1,3", CE, 4);
+	kc_ts_put_lisr(ts, t->p2, 1, 0, "1", CE, 0);
+	kc_ts_put_lisr(ts, t->p3, 1, 1, "1", CE, 1);
 	*state = t;
 	return 0;
 }

@@ -645,6 +645,14 @@ void kc_ts_register(struct kc_ts *ts, int32_t broker)
 	ts->brokers[i] = broker;
 }
 
+void kc_ts_register_ids(struct kc_ts *ts, const char *brokers)
+{
+	int32_t ids[KC_TS_MAX_BROKERS];
+	uint32_t n = kc_ts_parse_ids(brokers, ids, KC_TS_MAX_BROKERS);
+	for (uint32_t i = 0; i < n; i++)
+		kc_ts_register(ts, ids[i]);
+}
+
 void kc_ts_unregister(struct kc_ts *ts, int32_t broker)
 {
 	uint32_t k = 0;
@@ -766,6 +774,13 @@ void kc_ts_put_state(struct kc_ts *ts, uint32_t pid, const struct kc_lisr *v)
 		kc_ts_die("unknown pid");
 	ts->parts[pid].state = *v;
 	ts->parts[pid].has_state = true;
+}
+
+void kc_ts_put_lisr(struct kc_ts *ts, uint32_t pid, int32_t leader, int32_t leader_epoch,
+		    const char *isr, int32_t controller_epoch, int32_t zk_version)
+{
+	struct kc_lisr v = kc_ts_lisr(leader, leader_epoch, isr, controller_epoch, zk_version);
+	kc_ts_put_state(ts, pid, &v);
 }
 
 bool kc_ts_state(const struct kc_ts *ts, uint32_t pid, struct kc_lisr *out)
@@ -1429,6 +1444,19 @@ void kc_ts_fx_check(struct kc_ts_fx *fx)
 			    fx->rec.malformed_why);
 		fail();
 	}
+}
+
+int kc_ts_fx_setup(void **state)
+{
+	*state = kc_ts_fx_new();
+	return 0;
+}
+
+int kc_ts_fx_teardown(void **state)
+{
+	kc_ts_fx_check(*state);
+	kc_ts_fx_free(*state);
+	return 0;
 }
 
 /* ---- assertions ---------------------------------------------------------------------------------- */

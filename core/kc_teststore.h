@@ -50,6 +50,7 @@ void kc_ts_race_controller_epoch(struct kc_ts *ts, int32_t epoch, bool at_create
 
 /* /brokers/ids */
 void kc_ts_register(struct kc_ts *ts, int32_t broker);
+void kc_ts_register_ids(struct kc_ts *ts, const char *brokers); /* each of a list: "1,2,3" */
 void kc_ts_unregister(struct kc_ts *ts, int32_t broker);
 uint32_t kc_ts_brokers(const struct kc_ts *ts, const int32_t **ids);
 
@@ -70,6 +71,9 @@ void kc_ts_set_unclean(struct kc_ts *ts, uint32_t topic, int override);
 struct kc_lisr kc_ts_lisr(int32_t leader, int32_t leader_epoch, const char *isr,
 			  int32_t controller_epoch, int32_t zk_version);
 void kc_ts_put_state(struct kc_ts *ts, uint32_t pid, const struct kc_lisr *v); /* exact version */
+/* kc_ts_put_state of kc_ts_lisr(leader, leader_epoch, isr, controller_epoch, zk_version). */
+void kc_ts_put_lisr(struct kc_ts *ts, uint32_t pid, int32_t leader, int32_t leader_epoch,
+		    const char *isr, int32_t controller_epoch, int32_t zk_version);
 bool kc_ts_state(const struct kc_ts *ts, uint32_t pid, struct kc_lisr *out);
 void kc_ts_drop_state(struct kc_ts *ts, uint32_t pid);
 /* What a partition leader does (spec §5): new ISR, same epochs, data version + 1. */
@@ -207,6 +211,11 @@ void kc_ts_fx_preferred_changed(struct kc_ts_fx *fx);
 /* Harness invariants after every test: bulk brackets balanced, every state write conditional,
  * every request well formed. */
 void kc_ts_fx_check(struct kc_ts_fx *fx);
+/* cmocka set-up and tear-down for tests whose state is a bare fixture: kc_ts_fx_new, then
+ * kc_ts_fx_check and kc_ts_fx_free; kc_ts_fx_test(f) is test f between the two. */
+int kc_ts_fx_setup(void **state);
+int kc_ts_fx_teardown(void **state);
+#define kc_ts_fx_test(f) cmocka_unit_test_setup_teardown(f, kc_ts_fx_setup, kc_ts_fx_teardown)
 
 /* ---- assertions with readable failures ------------------------------------------------------- */
 uint32_t kc_ts_parse_ids(const char *s, int32_t *out, uint32_t cap);

@@ -20,12 +20,10 @@ static int setup(void **state)
 {
 	struct tt *t = test_calloc(1, sizeof *t);
 	t->fx = kc_ts_fx_new();
-	for (int32_t b = 1; b <= 3; b++)
-		kc_ts_register(t->fx->ts, b);
+	kc_ts_register_ids(t->fx->ts, "1,2,3");
 	t->e = kc_ts_create_topic(t->fx->ts, "e", "1,2");
 	t->e0 = kc_ts_pid(t->fx->ts, t->e, 0);
-	struct kc_lisr v = kc_ts_lisr(1, 0, "1,2", CE, 0);
-	kc_ts_put_state(t->fx->ts, t->e0, &v);
+	kc_ts_put_lisr(t->fx->ts, t->e0, 1, 0, "1,2", CE, 0);
 	kc_ts_fx_load(t->fx, CE);
 	*state = t;
 	return 0;

@@ -11,9 +11,13 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) 
 LDLIBS  += $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-CORE_SRC := $(filter-out %_test.c core/kc_teststore.c,$(wildcard core/kc_*.c))
+# Test helpers (test doubles, shared set-ups) are named kc_test*.c / sim_test*.c: linked into
+# every test of their directory, never into a library.
+CORE_TESTKIT := $(wildcard core/kc_test*.c)
+SIM_TESTKIT  := $(wildcard sim/sim_test*.c)
+CORE_SRC := $(filter-out %_test.c $(CORE_TESTKIT),$(wildcard core/kc_*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-SIM_SRC  := $(filter-out %_test.c sim/sim_main.c,$(wildcard sim/sim_*.c))
+SIM_SRC  := $(filter-out %_test.c sim/sim_main.c $(SIM_TESTKIT),$(wildcard sim/sim_*.c))
 SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/%.o)
 CORE_TESTS := $(patsubst core/%.c,$(BUILD)/test/%,$(wildcard core/*_test.c))
 SIM_TESTS  := $(patsubst sim/%.c,$(BUILD)/test/%,$(wildcard sim/*_test.c))
@@ -51,7 +55,7 @@ $(BUILD)/kcsim: $(BUILD)/sim/sim_main.o $(BUILD)/libsim.a $(BUILD)/libkc.a
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/test/%_test: $(BUILD)/core/%_test.o $(BUILD)/core/kc_teststore.o $(BUILD)/libkc.a
+$(BUILD)/test/%_test: $(BUILD)/core/%_test.o $(CORE_TESTKIT:%.c=$(BUILD)/%.o) $(BUILD)/libkc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS)
@@ -60,7 +64,8 @@ $(BUILD)/libsim.a: $(SIM_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BUILD)/test/sim_%_test: $(BUILD)/sim/sim_%_test.o $(BUILD)/libsim.a $(BUILD)/libkc.a
+$(BUILD)/test/sim_%_test: $(BUILD)/sim/sim_%_test.o $(SIM_TESTKIT:%.c=$(BUILD)/%.o) $(BUILD)/libsim.a \
+			  $(BUILD)/libkc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS) $(LDLIBS)

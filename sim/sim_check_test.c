@@ -11,12 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim_check.h"
-
-static char g_dir[64];
-static char g_path[160];
+#include "sim_testkit.h"
 
 static const char *const BASE_YAML = "cluster: {brokers: 3}\n"
 				     "topics:\n"
@@ -128,15 +125,8 @@ static void load_controller(struct fx *f, uint32_t b)
 
 static void fx_load(struct fx *f, const char *yaml)
 {
-	snprintf(g_path, sizeof g_path, "%s/s.yaml", g_dir);
-	FILE *fp = fopen(g_path, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(yaml, 1, strlen(yaml), fp), strlen(yaml));
-	assert_int_equal(fclose(fp), 0);
-	struct sim_error err;
 	memset(f, 0, sizeof *f);
-	if (!sim_scenario_load(g_path, NULL, 0, &f->sc, &err))
-		fail_msg("%s", err.msg);
+	sim_test_load("s.yaml", yaml, &f->sc);
 	sim_world_init(&f->w, &f->sc);
 	f->w.obs = &f->o;
 	f->w.current = (struct sim_event){.kind = EV_ISR_CHECK}; /* what violation reports name */
@@ -962,20 +952,6 @@ static void test_end_from_scratch(void **state)
 	fx_free(&f);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/kcsim-check-test-XXXXXX");
-	return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	unlink(g_path);
-	return rmdir(g_dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,5 +982,5 @@ int main(void)
 		cmocka_unit_test(test_election_rule_reassigned),
 		cmocka_unit_test(test_end_from_scratch),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,12 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim_expect.h"
-
-static char g_dir[64];
-static char g_path[160];
+#include "sim_testkit.h"
 
 struct fx {
 	struct sim_scenario sc;
@@ -37,15 +34,8 @@ static void fx_load(struct fx *f, const char *checks)
 {
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml, "%s%s", HEAD, checks);
-	snprintf(g_path, sizeof g_path, "%s/x.yaml", g_dir);
-	FILE *fp = fopen(g_path, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(yaml, 1, strlen(yaml), fp), strlen(yaml));
-	assert_int_equal(fclose(fp), 0);
 	memset(f, 0, sizeof *f);
-	struct sim_error err;
-	if (!sim_scenario_load(g_path, NULL, 0, &f->sc, &err))
-		fail_msg("%s", err.msg);
+	sim_test_load("x.yaml", yaml, &f->sc);
 	sim_world_init(&f->w, &f->sc);
 	f->w.zk.observe = NULL; /* no checker here */
 	f->o.opts.scenario_path = "x.yaml";
@@ -365,20 +355,6 @@ static void test_violation_expected(void **state)
 	fx_free(&f);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/kcsim-expect-test-XXXXXX");
-	return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	unlink(g_path);
-	return rmdir(g_dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,5 +367,5 @@ int main(void)
 		cmocka_unit_test(test_requests_count_messages_from_the_latest_timeline_entry),
 		cmocka_unit_test(test_violation_expected),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

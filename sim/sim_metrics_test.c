@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim_metrics.h"
 #include "sim_scenario.h"
+#include "sim_testkit.h"
 #include "sim_world.h"
 
 /* Topic t: t-0 on [0, 1], t-1 on [1, 2]; topic u: u-0 on [2]. pids 0, 1, 2. */
@@ -25,7 +25,6 @@ static const char scenario_yaml[] = "name: metrics\n"
 				    "  u: {assignment: {0: [2]}}\n";
 
 struct fx {
-	char dir[64];
 	struct sim_scenario sc;
 	struct sim_world w;
 	struct sim_metrics *m;
@@ -36,20 +35,7 @@ static int setup(void **state)
 	struct fx *x = calloc(1, sizeof *x);
 	if (!x)
 		return -1;
-	snprintf(x->dir, sizeof x->dir, "/tmp/kcsim-metrics-test-XXXXXX");
-	if (!mkdtemp(x->dir))
-		return -1;
-	char path[128];
-	snprintf(path, sizeof path, "%s/m.yaml", x->dir);
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(scenario_yaml, f) < 0 || fclose(f) != 0)
-		return -1;
-	struct sim_error err;
-	if (!sim_scenario_load(path, NULL, 0, &x->sc, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	unlink(path);
+	sim_test_load("m.yaml", scenario_yaml, &x->sc);
 	sim_world_init(&x->w, &x->sc); /* no observer: the world's own hooks stay silent */
 	x->m = sim_metrics_new(&x->w);
 	*state = x;
@@ -62,7 +48,6 @@ static int teardown(void **state)
 	sim_metrics_free(x->m);
 	sim_world_free(&x->w);
 	sim_scenario_free(&x->sc);
-	rmdir(x->dir);
 	free(x);
 	return 0;
 }

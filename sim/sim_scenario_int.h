@@ -4,7 +4,8 @@
  *
  * The files, one job each (the order of the passes is in sim_scenario.c):
  *   sim_scenario.c          entry points, the passes, top-level scalars, invariants, inject
- *   sim_scenario_read.c     errors at FILE:LINE:COLUMN; scalars, names, states, maps of keys
+ *   sim_scenario_read.c     errors at FILE:LINE:COLUMN; scalars, names, states, maps of keys,
+ *                           the shape of timeline and expect entries
  *   sim_scenario_refs.c     references: brokers, the topic table, partitions, assignments
  *   sim_scenario_config.c   config: defaults and the settings table
  *   sim_scenario_set.c      `--set` overrides applied to the tree

@@ -1,7 +1,8 @@
 /* sim_scenario_read.c — the scenario loader's reading of typed values from the YAML tree, and
  * its error reporting: FILE:LINE:COLUMN (or `kcsim: --set: OPTION`) and "what is wrong;
- * what was expected". Scalars (integers, booleans, durations, names, state names), and maps
- * checked against a list of known keys. Nothing here knows which key of a scenario it reads. */
+ * what was expected". Scalars (integers, booleans, durations, names, state names), maps
+ * checked against a list of known keys, and the entries of timeline and expect (one time key
+ * and one named key, in the words of the caller's form). The callers name what is read. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,6 @@
 #include "sim_scenario_int.h"
 
 /* ---- pools -------------------------------------------------------------------------------- */
-
 /* Room for n more ints; returns their offset, or UINT32_MAX when out of memory. */
 static uint32_t sim_ld_ints(struct sim_ld *ld, uint64_t n, uint32_t node)
 {

@@ -51,7 +51,7 @@ static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct s
 		return 0;
 	if (r->fetch_from != (int32_t)l)
 		return r->last_caught_up_us;
-	uint64_t caught_at = r->fetch_start_us + w->cfg->replica_catch_up_us;
+	uint64_t caught_at = r->since_us + w->cfg->replica_catch_up_us;
 	if (healthy(w, pid, r))
 		return w->now >= caught_at ? w->now : r->last_caught_up_us;
 	/* stalled: the fetch stopped when the first of the two stalled */
@@ -115,7 +115,7 @@ static void start_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, ui
 	if (r->fetch_from >= 0)
 		stop_fetch(w, pid, r);
 	r->fetch_from = (int32_t)leader;
-	r->fetch_start_us = w->now;
+	r->since_us = w->now;
 	r->fetch_gen++;
 	isr_cand(w, pid, (int32_t)leader);
 	sim_schedule(w, w->now + w->cfg->replica_catch_up_us, SIM_CLASS_BROKER_TIMER, EV_CATCHUP, r->broker, pid,
@@ -200,15 +200,15 @@ static void isr_check(struct sim_world *w, uint32_t b)
 				continue;
 			}
 			const struct sim_rep *fr = sim_rep_find(w, pid, f);
-			if (fr && fr->fetch_from == (int32_t)b && w->now >= fr->fetch_start_us + w->cfg->replica_catch_up_us &&
+			if (fr && fr->fetch_from == (int32_t)b && w->now >= fr->since_us + w->cfg->replica_catch_up_us &&
 			    healthy(w, pid, fr)) {
 				keep[m++] = isr[j]; /* caught up now */
 				continue;
 			}
 			all_caught_up = false;
 			uint64_t last = last_caught_up(w, pid, fr, b);
-			if (last < lr->became_leader_us)
-				last = lr->became_leader_us;
+			if (last < lr->since_us)
+				last = lr->since_us;
 			if (w->now - last <= w->cfg->replica_lag_time_max_us)
 				keep[m++] = isr[j];
 		}
@@ -237,8 +237,9 @@ static void restart_fetches(struct sim_world *w, uint32_t b)
 			start_fetch(w, pid, r, (uint32_t)r->fetch_from);
 		if (r->role != ROLE_LEADER)
 			continue;
-		struct sim_rep *v = w->reps + w->rep_off[pid];
-		for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+		uint32_t n;
+		struct sim_rep *v = sim_rep_slice(w, pid, &n);
+		for (uint32_t j = 0; j < n; j++)
 			if (v[j].fetch_from == (int32_t)b && healthy(w, pid, &v[j]))
 				start_fetch(w, pid, &v[j], b);
 	}
@@ -269,14 +270,15 @@ static void make_leader(struct sim_world *w, uint32_t b, uint32_t pid, struct si
 	r->ctrl_epoch = e->ctrl_epoch;
 	r->isr = e->isr;
 	r->ar = e->ar;
-	r->became_leader_us = w->now;
+	r->since_us = w->now;
 	isr_cand(w, pid, (int32_t)b);
 	sim_obs_leader_role(w, b, pid, true, r->leader_epoch);
 	/* followers that reached this broker before it led start catching up now */
-	struct sim_rep *v = w->reps + w->rep_off[pid];
-	for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+	uint32_t n;
+	struct sim_rep *v = sim_rep_slice(w, pid, &n);
+	for (uint32_t j = 0; j < n; j++)
 		if (&v[j] != r && v[j].fetch_from == (int32_t)b && sim_rep_live(w, &v[j]) &&
-		    w->now >= v[j].fetch_start_us + w->cfg->replica_catch_up_us)
+		    w->now >= v[j].since_us + w->cfg->replica_catch_up_us)
 			start_fetch(w, pid, &v[j], b);
 }
 

@@ -51,23 +51,41 @@ enum sim_ev {
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
 
 /* One broker's replica of one partition (its ReplicaManager's Partition), plus the leader's
- * view of this follower (last_caught_up_us), which outlives the follower's process. */
+ * view of this follower (last_caught_up_us), which outlives the follower's process. One cache
+ * line: brokers reach records in no order a cache can follow (see struct sim_rep_slot). */
 struct sim_rep {
-	int32_t broker;           /* index */
-	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
+	int16_t broker;           /* index (below SIM_MAX_BROKERS) */
+	int16_t fetch_from;       /* broker index fetched from, -1 none */
 	uint8_t role;
 	bool isr_cand;            /* on its broker's isr_cand list */
+	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
 	uint32_t hosted_ix;       /* its position in its broker's hosted list */
 	int32_t leader;           /* broker id the broker follows/is */
 	int32_t leader_epoch;
 	int32_t zk_version;
 	int32_t ctrl_epoch;
 	uint32_t isr, ar;         /* sim_lists ids (leader: its local ISR) */
-	int32_t fetch_from;       /* broker index fetched from, -1 none */
-	uint64_t fetch_start_us;
+	/* a leader: when it became leader; a fetching follower: when its fetch started (a leader
+	 * never fetches) */
+	uint64_t since_us;
 	uint64_t fetch_gen;
 	uint64_t last_caught_up_us;
-	uint64_t became_leader_us;
+};
+_Static_assert(sizeof(struct sim_rep) == 64, "a replica record is one cache line");
+_Static_assert(SIM_MAX_BROKERS <= INT16_MAX, "broker indexes fit struct sim_rep");
+
+/* Where pid's replica records are: reps[off .. off + len), sorted by broker index, room for cap.
+ *
+ * BACKGROUND: brokers look their records up by (pid, broker) for every LeaderAndIsr entry,
+ * catch-up and ISR check, in no order a cache can follow at a million partitions; each
+ * lookup used to read the slice's offset, its length and every record before the one sought.
+ * BEHAVIOR: one 16-byte slot per pid holds the slice and a copy of its first brokers, so a
+ * lookup reads the slot and then only the record it returns. */
+#define SIM_REP_INLINE 4
+struct sim_rep_slot {
+	uint32_t off;
+	uint16_t len, cap;
+	int16_t broker[SIM_REP_INLINE]; /* = reps[off + i].broker for i < min(len, SIM_REP_INLINE) */
 };
 
 /* A controller event waiting in a controller's queue (architecture S3, S5). */
@@ -209,10 +227,10 @@ struct sim_world {
 	uint32_t *pid_topic, *pid_number;
 
 	/* replica records: per pid a slice of world.reps */
-	struct sim_rep *reps;
+	struct sim_rep *reps;     /* cache-line aligned within reps_mem */
+	void *reps_mem;
 	uint32_t n_reps, cap_reps;
-	uint32_t *rep_off;
-	uint8_t *rep_len, *rep_cap;
+	struct sim_rep_slot *rep_slot;
 
 	/* request plumbing */
 	struct sim_payload *payloads;
@@ -281,9 +299,31 @@ static inline bool sim_ev_periodic(uint32_t kind)
 }
 uint64_t sim_jitter(struct sim_world *w);
 int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
-struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */
-struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b);  /* creates */
-bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r);      /* current incarnation */
+/* Broker b's record for pid, of any incarnation, or NULL. */
+static inline struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
+{
+	const struct sim_rep_slot *s = &w->rep_slot[pid];
+	uint32_t i = 0;
+	for (; i < s->len && i < SIM_REP_INLINE; i++)
+		if (s->broker[i] == b)
+			return w->reps + s->off + i;
+	for (; i < s->len; i++)
+		if (w->reps[s->off + i].broker == b)
+			return w->reps + s->off + i;
+	return NULL;
+}
+/* pid's records, *n of them, ascending broker index. */
+static inline struct sim_rep *sim_rep_slice(const struct sim_world *w, uint32_t pid, uint32_t *n)
+{
+	*n = w->rep_slot[pid].len;
+	return w->reps + w->rep_slot[pid].off;
+}
+struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b); /* creates */
+/* Held by its broker's current incarnation. */
+static inline bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r)
+{
+	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
+}
 void *sim_xrealloc(void *p, size_t n);
 /* Defer an event for a paused or cut-off broker until it can act. */
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e);

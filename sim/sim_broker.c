@@ -184,6 +184,10 @@ static void isr_check(struct sim_world *w, uint32_t b)
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < k->n_isr_cand; i++) {
 		uint32_t pid = k->hosted[k->isr_cand[i]];
+		if (i + 2 * SIM_REP_PREFETCH_AHEAD < k->n_isr_cand)
+			sim_rep_prefetch_slot(w, k->hosted[k->isr_cand[i + 2 * SIM_REP_PREFETCH_AHEAD]]);
+		if (i + SIM_REP_PREFETCH_AHEAD < k->n_isr_cand)
+			sim_rep_prefetch(w, k->hosted[k->isr_cand[i + SIM_REP_PREFETCH_AHEAD]]);
 		struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
 		if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER) {
 			lr->isr_cand = false; /* a leadership taken again makes it one again */
@@ -313,8 +317,14 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 		if (x >= 0)
 			w->leader_mark[x] = mark;
 	}
-	for (uint32_t i = q->first; i < q->first + q->count; i++) {
-		const struct sim_entry *e = &w->entries[p->first_entry + i];
+	const struct sim_entry *entries = &w->entries[p->first_entry];
+	uint32_t end = q->first + q->count;
+	for (uint32_t i = q->first; i < end; i++) {
+		const struct sim_entry *e = &entries[i];
+		if (i + 2 * SIM_REP_PREFETCH_AHEAD < end)
+			sim_rep_prefetch_slot(w, entries[i + 2 * SIM_REP_PREFETCH_AHEAD].pid);
+		if (i + SIM_REP_PREFETCH_AHEAD < end)
+			sim_rep_prefetch(w, entries[i + SIM_REP_PREFETCH_AHEAD].pid);
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
 		/* stale leader epoch, or not a replica: ignored; KAFKA-1188 (injected, its broker half)
 		 * applied an entry whose leader epoch was unchanged */

@@ -167,6 +167,18 @@ static void on_catchup(struct sim_world *w, uint32_t b, uint32_t pid, uint64_t g
 	write_isr(w, pid, lr, sim_lists_intern(&w->lists, grown, n + 1));
 }
 
+/* Catch-ups come in bursts (a start-up's two million, replica_catch_up after the
+ * LeaderAndIsr): ask for the records of those a few events ahead. */
+static void prefetch_catchups(const struct sim_world *w)
+{
+	const struct sim_event *e = sim_queue_ahead(&w->q, 2 * SIM_REP_PREFETCH_AHEAD);
+	if (e && e->kind == EV_CATCHUP)
+		sim_rep_prefetch_slot(w, (uint32_t)e->b);
+	e = sim_queue_ahead(&w->q, SIM_REP_PREFETCH_AHEAD);
+	if (e && e->kind == EV_CATCHUP)
+		sim_rep_prefetch(w, (uint32_t)e->b);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -871,6 +883,7 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e)
 		try_register(w, b, true);
 		break;
 	case EV_CATCHUP:
+		prefetch_catchups(w);
 		if (!k->up || held(w, b, e, false))
 			break;
 		on_catchup(w, b, (uint32_t)e->b, (uint64_t)e->c);

@@ -240,3 +240,9 @@ const struct sim_event *sim_queue_peek(const struct sim_queue *q)
 		return &l->ev[l->head];
 	return q->len ? &q->heap[0] : NULL;
 }
+
+const struct sim_event *sim_queue_ahead(const struct sim_queue *q, size_t k)
+{
+	const struct sim_queue_lane *l = q->lane_len ? least_lane(q) : NULL;
+	return l && k < l->len ? &l->ev[(l->head + k) & (l->cap - 1)] : NULL;
+}

@@ -58,6 +58,10 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 /* The least event without removing it, or NULL. */
 const struct sim_event *sim_queue_peek(const struct sim_queue *q);
+/* An event k places after the least, in the lane of a burst that holds it; NULL when the least
+ * is not in a lane or the lane ends before. Events of the heap or other lanes may come
+ * between: a look ahead for handlers that prefetch what their next events touch. */
+const struct sim_event *sim_queue_ahead(const struct sim_queue *q, size_t k);
 static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len + q->lane_len; }
 
 #endif

@@ -296,11 +296,6 @@ struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
 }
 
 /* ---- pause and isolation ---- */
-bool sim_bk_paused(const struct sim_world *w, uint32_t b) { return w->bk[b].paused_until > w->now; }
-bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_zk_until > w->now; }
-bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_ctrl_until > w->now; }
-bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_brokers_until > w->now; }
-
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e)
 {
 	struct sim_bk *k = &w->bk[b];

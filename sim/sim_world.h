@@ -349,10 +349,14 @@ void *sim_xrealloc(void *p, size_t n);
 /* Defer an event for a paused or cut-off broker until it can act. */
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e);
 void sim_replay_deferred(struct sim_world *w, uint32_t b);
-bool sim_bk_paused(const struct sim_world *w, uint32_t b);
-bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b);
-bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b);
-bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
+/* Inline: replication asks them for both ends of every fetch it looks at. */
+static inline bool sim_bk_paused(const struct sim_world *w, uint32_t b) { return w->bk[b].paused_until > w->now; }
+static inline bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_zk_until > w->now; }
+static inline bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_ctrl_until > w->now; }
+static inline bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b)
+{
+	return w->bk[b].iso_brokers_until > w->now;
+}
 /* A quiescent point (invariants.md): the active controller idle, nothing in flight, no
  * notification or handler pending, no broker between controlled-shutdown attempts. Timers
  * may be pending. */

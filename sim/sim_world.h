@@ -57,7 +57,6 @@ struct sim_rep {
 	int16_t broker;           /* index (below SIM_MAX_BROKERS) */
 	int16_t fetch_from;       /* broker index fetched from, -1 none */
 	uint8_t role;
-	bool isr_cand;            /* on its broker's isr_cand list */
 	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
 	uint32_t hosted_ix;       /* its position in its broker's hosted list */
 	int32_t leader;           /* broker id the broker follows/is */
@@ -199,9 +198,9 @@ struct sim_bk {
 	/* pids it holds a replica record for (may hold stale entries) */
 	uint32_t *hosted;
 	uint32_t n_hosted, cap_hosted;
-	/* hosted indexes of the partitions its next ISR check must look at (sim_broker.c) */
-	uint32_t *isr_cand;
-	uint32_t n_isr_cand, cap_isr_cand;
+	/* a bit per hosted index: the partitions its next ISR check must look at (sim_broker.c) */
+	uint64_t *isr_cand;
+	uint32_t n_isr_cand_words;
 };
 
 struct sim_observer; /* sim_observe.h */

@@ -168,14 +168,15 @@ static void test_bursts_against_model(void **state)
 	free(model);
 }
 
-/* Looking ahead in a burst's lane finds the events popped later; outside a lane, nothing. */
+/* Looking ahead in the lane of the last pop finds the events popped later; after a pop from
+ * the heap, nothing. */
 static void test_ahead(void **state)
 {
 	(void)state;
 	struct sim_queue q;
 	sim_queue_init(&q);
 	sim_queue_push(&q, 5, SIM_CLASS_BROKER_TIMER, 0, -1, 0, 0);
-	assert_null(sim_queue_ahead(&q, 0)); /* in the heap */
+	assert_null(sim_queue_ahead(&q, 0)); /* nothing popped yet */
 	for (int i = 0; i < 100; i++)
 		sim_queue_push(&q, 7, SIM_CLASS_BROKER_TIMER, 1, i, 0, 0);
 	struct sim_event e;

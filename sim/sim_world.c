@@ -108,6 +108,8 @@ void sim_track_reassignment(struct sim_world *w, uint32_t pid)
 	w->reassigning[w->n_reassigning++] = pid;
 }
 
+static void reps_lay_out(struct sim_world *w);
+
 void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 {
 	memset(w, 0, sizeof *w);
@@ -137,6 +139,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 			w->pid_number[w->first_pid[t] + p] = p;
 		}
 	w->rep_slot = xcalloc(w->n_parts, sizeof *w->rep_slot);
+	reps_lay_out(w);
 	w->n_brokers = sc->n_brokers;
 	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
 	w->leader_mark = xcalloc(sc->n_brokers, sizeof *w->leader_mark);
@@ -231,6 +234,34 @@ static void reps_realloc(struct sim_world *w)
 		memmove(mem + now, mem + was, (size_t)w->n_reps * line);
 	w->reps_mem = mem;
 	w->reps = (struct sim_rep *)(void *)(mem + now);
+}
+
+/* Start-up topics' slices are laid out in pid order with room for their replicas, so that the
+ * sweeps over every partition (the checker's) read records in memory order; other slices
+ * are placed when their first record is made. */
+static void reps_lay_out(struct sim_world *w)
+{
+	uint64_t n = 0;
+	for (uint32_t t = 0; t < w->sc->n_topics; t++) {
+		const struct sim_topic *tp = &w->sc->topics[t];
+		if (tp->origin == SIM_TOPIC_TOPICS || tp->origin == SIM_TOPIC_SET)
+			n += (uint64_t)tp->partitions * tp->replication_factor;
+	}
+	if (n == 0 || n > UINT32_MAX / 2)
+		return;
+	w->cap_reps = (uint32_t)n;
+	reps_realloc(w);
+	for (uint32_t t = 0; t < w->sc->n_topics; t++) {
+		const struct sim_topic *tp = &w->sc->topics[t];
+		if (tp->origin != SIM_TOPIC_TOPICS && tp->origin != SIM_TOPIC_SET)
+			continue;
+		for (uint32_t p = 0; p < tp->partitions && tp->replication_factor > 0; p++) {
+			struct sim_rep_slot *s = &w->rep_slot[w->first_pid[t] + p];
+			s->off = w->n_reps;
+			s->cap = (uint16_t)tp->replication_factor;
+			w->n_reps += tp->replication_factor;
+		}
+	}
 }
 
 /* Make room for one more record in pid's slice (it moves to the end of reps when full). */

@@ -329,13 +329,12 @@ static inline __attribute__((always_inline)) void sim_rep_prefetch(const struct 
 {
 	/* the first three places, used or not (a record may be created there) */
 	const struct sim_rep_slot *s = &w->rep_slot[pid];
-	const struct sim_rep *r = w->reps + s->off;
 	if (s->cap > 0)
-		__builtin_prefetch(r, 1);
+		__builtin_prefetch(w->reps + s->off, 1);
 	if (s->cap > 1)
-		__builtin_prefetch(r + 1, 1);
+		__builtin_prefetch(w->reps + s->off + 1, 1);
 	if (s->cap > 2)
-		__builtin_prefetch(r + 2, 1);
+		__builtin_prefetch(w->reps + s->off + 2, 1);
 }
 #define SIM_REP_PREFETCH_AHEAD 8 /* lookups between asking for a record and using it */
 struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b); /* creates */

@@ -51,7 +51,7 @@ static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct s
 		return 0;
 	if (r->fetch_from != (int32_t)l)
 		return r->last_caught_up_us;
-	uint64_t caught_at = r->fetch_start_us + w->cfg->replica_catch_up_us;
+	uint64_t caught_at = r->since_us + w->cfg->replica_catch_up_us;
 	if (healthy(w, pid, r))
 		return w->now >= caught_at ? w->now : r->last_caught_up_us;
 	/* stalled: the fetch stopped when the first of the two stalled */
@@ -74,15 +74,19 @@ static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct s
 static void isr_cand(struct sim_world *w, uint32_t pid, int32_t leader)
 {
 	struct sim_rep *r = sim_rep_find(w, pid, leader);
-	if (!sim_rep_live(w, r) || r->isr_cand)
+	if (!sim_rep_live(w, r))
 		return;
-	r->isr_cand = true;
 	struct sim_bk *k = &w->bk[leader];
-	if (k->n_isr_cand == k->cap_isr_cand) {
-		k->cap_isr_cand = k->cap_isr_cand ? k->cap_isr_cand * 2 : 64;
-		k->isr_cand = sim_xrealloc(k->isr_cand, k->cap_isr_cand * sizeof *k->isr_cand);
+	uint32_t word = r->hosted_ix / 64;
+	if (word >= k->n_isr_cand_words) {
+		uint32_t n = k->n_isr_cand_words ? k->n_isr_cand_words * 2 : 16;
+		while (word >= n)
+			n *= 2;
+		k->isr_cand = sim_xrealloc(k->isr_cand, n * sizeof *k->isr_cand);
+		memset(k->isr_cand + k->n_isr_cand_words, 0, (n - k->n_isr_cand_words) * sizeof *k->isr_cand);
+		k->n_isr_cand_words = n;
 	}
-	k->isr_cand[k->n_isr_cand++] = r->hosted_ix;
+	k->isr_cand[word] |= (uint64_t)1 << (r->hosted_ix % 64);
 }
 
 /* Broker b stops: the partitions it leads and those it follows become candidates. */
@@ -115,7 +119,7 @@ static void start_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, ui
 	if (r->fetch_from >= 0)
 		stop_fetch(w, pid, r);
 	r->fetch_from = (int32_t)leader;
-	r->fetch_start_us = w->now;
+	r->since_us = w->now;
 	r->fetch_gen++;
 	isr_cand(w, pid, (int32_t)leader);
 	sim_schedule(w, w->now + w->cfg->replica_catch_up_us, SIM_CLASS_BROKER_TIMER, EV_CATCHUP, r->broker, pid,
@@ -167,59 +171,74 @@ static void on_catchup(struct sim_world *w, uint32_t b, uint32_t pid, uint64_t g
 	write_isr(w, pid, lr, sim_lists_intern(&w->lists, grown, n + 1));
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Catch-ups come in bursts (a start-up's two million, replica_catch_up after the
+ * LeaderAndIsr): ask for the records of those a few events ahead. */
+static void prefetch_catchups(const struct sim_world *w)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	const struct sim_event *e = sim_queue_ahead(&w->q, 2 * SIM_REP_PREFETCH_AHEAD);
+	if (e && e->kind == EV_CATCHUP)
+		sim_rep_prefetch_slot(w, (uint32_t)e->b);
+	e = sim_queue_ahead(&w->q, SIM_REP_PREFETCH_AHEAD);
+	if (e && e->kind == EV_CATCHUP)
+		sim_rep_prefetch(w, (uint32_t)e->b);
 }
 
-/* The leader's periodic check: followers not caught up for more than replica_lag_time_max
- * leave. It walks its candidates (isr_cand) in the order it hosts them. */
+/* The leader's check of one candidate partition: followers not caught up for more than
+ * replica_lag_time_max leave the ISR. False: all caught up, no longer a candidate. */
+static bool isr_check_one(struct sim_world *w, uint32_t b, uint32_t pid, bool zk_ok)
+{
+	struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
+	if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER)
+		return false; /* a leadership taken again makes it one again */
+	uint32_t n, m = 0;
+	const int32_t *isr = sim_lists_get(&w->lists, lr->isr, &n);
+	int32_t keep[KC_MAX_REPLICAS];
+	bool all_caught_up = true;
+	for (uint32_t j = 0; j < n; j++) {
+		int32_t f = sim_bidx(w, isr[j]);
+		if (isr[j] == w->bk[b].id || f < 0) {
+			keep[m++] = isr[j];
+			continue;
+		}
+		const struct sim_rep *fr = sim_rep_find(w, pid, f);
+		if (fr && fr->fetch_from == (int32_t)b && w->now >= fr->since_us + w->cfg->replica_catch_up_us &&
+		    healthy(w, pid, fr)) {
+			keep[m++] = isr[j]; /* caught up now */
+			continue;
+		}
+		all_caught_up = false;
+		uint64_t last = last_caught_up(w, pid, fr, b);
+		if (last < lr->since_us)
+			last = lr->since_us;
+		if (w->now - last <= w->cfg->replica_lag_time_max_us)
+			keep[m++] = isr[j];
+	}
+	if (m < n && zk_ok)
+		write_isr(w, pid, lr, sim_lists_intern(&w->lists, keep, m));
+	return m < n || !all_caught_up;
+}
+
+/* The leader's periodic check walks its candidates (isr_cand) in the order it hosts them, a
+ * batch at a time so that it can ask for the records of those ahead. */
 static void isr_check(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
 	bool zk_ok = !sim_bk_zk_cut(w, b);
-	if (k->n_isr_cand > 1)
-		qsort(k->isr_cand, k->n_isr_cand, sizeof *k->isr_cand, cmp_u32);
-	uint32_t kept = 0;
-	for (uint32_t i = 0; i < k->n_isr_cand; i++) {
-		uint32_t pid = k->hosted[k->isr_cand[i]];
-		struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
-		if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER) {
-			lr->isr_cand = false; /* a leadership taken again makes it one again */
-			continue;
+	uint32_t batch[256];
+	for (uint32_t word = 0; word < k->n_isr_cand_words;) {
+		uint32_t n = 0;
+		for (; word < k->n_isr_cand_words && n + 64 <= sizeof batch / sizeof batch[0]; word++)
+			for (uint64_t bits = k->isr_cand[word]; bits; bits &= bits - 1)
+				batch[n++] = word * 64 + (uint32_t)__builtin_ctzll(bits);
+		for (uint32_t i = 0; i < n; i++) {
+			if (i + 2 * SIM_REP_PREFETCH_AHEAD < n)
+				sim_rep_prefetch_slot(w, k->hosted[batch[i + 2 * SIM_REP_PREFETCH_AHEAD]]);
+			if (i + SIM_REP_PREFETCH_AHEAD < n)
+				sim_rep_prefetch(w, k->hosted[batch[i + SIM_REP_PREFETCH_AHEAD]]);
+			if (!isr_check_one(w, b, k->hosted[batch[i]], zk_ok))
+				k->isr_cand[batch[i] / 64] &= ~((uint64_t)1 << (batch[i] % 64));
 		}
-		uint32_t n, m = 0;
-		const int32_t *isr = sim_lists_get(&w->lists, lr->isr, &n);
-		int32_t keep[KC_MAX_REPLICAS];
-		bool all_caught_up = true;
-		for (uint32_t j = 0; j < n; j++) {
-			int32_t f = sim_bidx(w, isr[j]);
-			if (isr[j] == k->id || f < 0) {
-				keep[m++] = isr[j];
-				continue;
-			}
-			const struct sim_rep *fr = sim_rep_find(w, pid, f);
-			if (fr && fr->fetch_from == (int32_t)b && w->now >= fr->fetch_start_us + w->cfg->replica_catch_up_us &&
-			    healthy(w, pid, fr)) {
-				keep[m++] = isr[j]; /* caught up now */
-				continue;
-			}
-			all_caught_up = false;
-			uint64_t last = last_caught_up(w, pid, fr, b);
-			if (last < lr->became_leader_us)
-				last = lr->became_leader_us;
-			if (w->now - last <= w->cfg->replica_lag_time_max_us)
-				keep[m++] = isr[j];
-		}
-		if (m < n && zk_ok)
-			write_isr(w, pid, lr, sim_lists_intern(&w->lists, keep, m));
-		if (m < n || !all_caught_up)
-			k->isr_cand[kept++] = k->isr_cand[i];
-		else
-			lr->isr_cand = false;
 	}
-	k->n_isr_cand = kept;
 }
 
 /* Fetches that a stall interrupted start again (a new catch-up) once both ends can talk. */
@@ -237,8 +256,9 @@ static void restart_fetches(struct sim_world *w, uint32_t b)
 			start_fetch(w, pid, r, (uint32_t)r->fetch_from);
 		if (r->role != ROLE_LEADER)
 			continue;
-		struct sim_rep *v = w->reps + w->rep_off[pid];
-		for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+		uint32_t n;
+		struct sim_rep *v = sim_rep_slice(w, pid, &n);
+		for (uint32_t j = 0; j < n; j++)
 			if (v[j].fetch_from == (int32_t)b && healthy(w, pid, &v[j]))
 				start_fetch(w, pid, &v[j], b);
 	}
@@ -269,14 +289,15 @@ static void make_leader(struct sim_world *w, uint32_t b, uint32_t pid, struct si
 	r->ctrl_epoch = e->ctrl_epoch;
 	r->isr = e->isr;
 	r->ar = e->ar;
-	r->became_leader_us = w->now;
+	r->since_us = w->now;
 	isr_cand(w, pid, (int32_t)b);
 	sim_obs_leader_role(w, b, pid, true, r->leader_epoch);
 	/* followers that reached this broker before it led start catching up now */
-	struct sim_rep *v = w->reps + w->rep_off[pid];
-	for (uint32_t j = 0; j < w->rep_len[pid]; j++)
+	uint32_t n;
+	struct sim_rep *v = sim_rep_slice(w, pid, &n);
+	for (uint32_t j = 0; j < n; j++)
 		if (&v[j] != r && v[j].fetch_from == (int32_t)b && sim_rep_live(w, &v[j]) &&
-		    w->now >= v[j].fetch_start_us + w->cfg->replica_catch_up_us)
+		    w->now >= v[j].since_us + w->cfg->replica_catch_up_us)
 			start_fetch(w, pid, &v[j], b);
 }
 
@@ -311,8 +332,14 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 		if (x >= 0)
 			w->leader_mark[x] = mark;
 	}
-	for (uint32_t i = q->first; i < q->first + q->count; i++) {
-		const struct sim_entry *e = &w->entries[p->first_entry + i];
+	const struct sim_entry *entries = &w->entries[p->first_entry];
+	uint32_t end = q->first + q->count;
+	for (uint32_t i = q->first; i < end; i++) {
+		const struct sim_entry *e = &entries[i];
+		if (i + 2 * SIM_REP_PREFETCH_AHEAD < end)
+			sim_rep_prefetch_slot(w, entries[i + 2 * SIM_REP_PREFETCH_AHEAD].pid);
+		if (i + SIM_REP_PREFETCH_AHEAD < end)
+			sim_rep_prefetch(w, entries[i + SIM_REP_PREFETCH_AHEAD].pid);
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
 		/* stale leader epoch, or not a replica: ignored; KAFKA-1188 (injected, its broker half)
 		 * applied an entry whose leader epoch was unchanged */
@@ -473,7 +500,9 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->believed_controller = -1;
 	k->shutting_down = false;
 	k->n_deferred = 0;
-	k->n_hosted = k->n_isr_cand = 0;
+	k->n_hosted = 0;
+	if (k->n_isr_cand_words)
+		memset(k->isr_cand, 0, k->n_isr_cand_words * sizeof *k->isr_cand);
 	k->busy_until = 0;
 	k->failover_started = false;
 	sim_mc_reset(&w->mc, &k->mc);
@@ -860,6 +889,7 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e)
 		try_register(w, b, true);
 		break;
 	case EV_CATCHUP:
+		prefetch_catchups(w);
 		if (!k->up || held(w, b, e, false))
 			break;
 		on_catchup(w, b, (uint32_t)e->b, (uint64_t)e->c);

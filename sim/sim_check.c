@@ -311,8 +311,9 @@ static void sync_world(struct sim_world *w, struct sim_check *c)
 		p->counted_isr = 0;
 		p->flags = 0;
 		sim_chk_mark(c, pid, CHK_LIVE_DIRTY, &c->live_dirty);
-		const struct sim_rep *r = w->reps + w->rep_off[pid];
-		for (uint32_t i = 0; i < w->rep_len[pid]; i++)
+		uint32_t n;
+		const struct sim_rep *r = sim_rep_slice(w, pid, &n);
+		for (uint32_t i = 0; i < n; i++)
 			if (sim_rep_live(w, &r[i]) && r[i].role == ROLE_LEADER && !sim_bk_paused(w, (uint32_t)r[i].broker))
 				leader_acts(w, c, (uint32_t)r[i].broker, pid, r[i].leader_epoch);
 	}
@@ -805,8 +806,9 @@ static void safety_scratch(struct sim_world *w, struct sim_check *c)
 		}
 	}
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
-		const struct sim_rep *r = w->reps + w->rep_off[pid];
-		for (uint32_t i = 0; i < w->rep_len[pid]; i++)
+		uint32_t n;
+		const struct sim_rep *r = sim_rep_slice(w, pid, &n);
+		for (uint32_t i = 0; i < n; i++)
 			for (uint32_t j = 0; j < i; j++) {
 				bool acts_i = sim_rep_live(w, &r[i]) && r[i].role == ROLE_LEADER &&
 					      !sim_bk_paused(w, (uint32_t)r[i].broker);

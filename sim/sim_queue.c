@@ -30,6 +30,7 @@ void sim_queue_init(struct sim_queue *q)
 	for (int i = 0; i < SIM_QUEUE_LANES; i++)
 		q->lane[i] = (struct sim_queue_lane){0};
 	q->lane_len = 0;
+	q->popped_lane = -1;
 	q->last_t = UINT64_MAX;
 	q->last_cls = 0;
 	q->burst = 0;
@@ -203,11 +204,13 @@ bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 			l->head = (l->head + 1) & (l->cap - 1);
 			l->len--;
 			q->lane_len--;
+			q->popped_lane = (int)(l - q->lane);
 			return true;
 		}
 	}
 	if (q->len == 0)
 		return false;
+	q->popped_lane = -1;
 	struct sim_event *h = q->heap;
 	*out = h[0];
 	size_t n = --q->len;
@@ -239,4 +242,10 @@ const struct sim_event *sim_queue_peek(const struct sim_queue *q)
 	if (l)
 		return &l->ev[l->head];
 	return q->len ? &q->heap[0] : NULL;
+}
+
+const struct sim_event *sim_queue_ahead(const struct sim_queue *q, size_t k)
+{
+	const struct sim_queue_lane *l = q->popped_lane >= 0 ? &q->lane[q->popped_lane] : NULL;
+	return l && k < l->len ? &l->ev[(l->head + k) & (l->cap - 1)] : NULL;
 }

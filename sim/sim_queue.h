@@ -40,6 +40,7 @@ struct sim_queue {
 	size_t len, cap;
 	struct sim_queue_lane lane[SIM_QUEUE_LANES];
 	size_t lane_len;       /* events in all lanes */
+	int popped_lane;       /* the lane the last pop took from, -1: the heap */
 	uint64_t last_t;       /* time and class of the last push, and how many in a row had them */
 	uint8_t last_cls;
 	uint32_t burst;
@@ -58,6 +59,10 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 /* The least event without removing it, or NULL. */
 const struct sim_event *sim_queue_peek(const struct sim_queue *q);
+/* The event k + 1 places after the one popped last, in the lane of a burst it came from; NULL
+ * when it came from the heap or the lane ends before. Events of the heap or other lanes may
+ * come between: a look ahead for handlers that prefetch what their next events touch. */
+const struct sim_event *sim_queue_ahead(const struct sim_queue *q, size_t k);
 static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len + q->lane_len; }
 
 #endif

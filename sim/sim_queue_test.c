@@ -1,6 +1,6 @@
 /* sim_queue_test.c — tests of sim_queue: order by (time, class, insertion) under random
  * pushes and pops, and under bursts that fill the lanes, against a reference model; payload
- * round trip, peek/len, and growth to a million events. */
+ * round trip, peek/len, looking ahead in a lane, and growth to a million events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -168,6 +168,34 @@ static void test_bursts_against_model(void **state)
 	free(model);
 }
 
+/* Looking ahead in the lane of the last pop finds the events popped later; after a pop from
+ * the heap, nothing. */
+static void test_ahead(void **state)
+{
+	(void)state;
+	struct sim_queue q;
+	sim_queue_init(&q);
+	sim_queue_push(&q, 5, SIM_CLASS_BROKER_TIMER, 0, -1, 0, 0);
+	assert_null(sim_queue_ahead(&q, 0)); /* nothing popped yet */
+	for (int i = 0; i < 100; i++)
+		sim_queue_push(&q, 7, SIM_CLASS_BROKER_TIMER, 1, i, 0, 0);
+	struct sim_event e;
+	assert_true(sim_queue_pop(&q, &e) && e.a == -1);
+	int seen = 0; /* the burst's first events go to the heap, the rest to a lane */
+	for (int i = 0; i < 100; i++) {
+		const struct sim_event *a = sim_queue_ahead(&q, 8);
+		if (a) {
+			assert_true(a->a == i + 8);
+			seen++;
+		}
+		assert_true(sim_queue_pop(&q, &e));
+		assert_true(e.a == i);
+	}
+	assert_true(seen > 50);
+	assert_null(sim_queue_ahead(&q, 0));
+	sim_queue_free(&q);
+}
+
 /* A bulk load drains in exactly the order qsort gives under the same total order. */
 static void test_drain_matches_sort(void **state)
 {
@@ -247,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_order_small),
 		cmocka_unit_test(test_random_against_model),
 		cmocka_unit_test(test_bursts_against_model),
+		cmocka_unit_test(test_ahead),
 		cmocka_unit_test(test_drain_matches_sort),
 		cmocka_unit_test(test_growth_to_million),
 		cmocka_unit_test(test_reserve),

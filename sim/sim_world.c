@@ -1,6 +1,7 @@
 /* sim_world.c — the world's construction, its clock helpers (scheduling, jitter), replica
  * records, deferral of events for paused or cut-off brokers, and the predicates every module
  * shares (who is the active controller, which partitions exist). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,8 @@ void sim_track_reassignment(struct sim_world *w, uint32_t pid)
 	w->reassigning[w->n_reassigning++] = pid;
 }
 
+static void reps_lay_out(struct sim_world *w);
+
 void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 {
 	memset(w, 0, sizeof *w);
@@ -135,9 +138,8 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 			w->pid_topic[w->first_pid[t] + p] = t;
 			w->pid_number[w->first_pid[t] + p] = p;
 		}
-	w->rep_off = xcalloc(w->n_parts, sizeof *w->rep_off);
-	w->rep_len = xcalloc(w->n_parts, sizeof *w->rep_len);
-	w->rep_cap = xcalloc(w->n_parts, sizeof *w->rep_cap);
+	w->rep_slot = xcalloc(w->n_parts, sizeof *w->rep_slot);
+	reps_lay_out(w);
 	w->n_brokers = sc->n_brokers;
 	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
 	w->leader_mark = xcalloc(sc->n_brokers, sizeof *w->leader_mark);
@@ -187,10 +189,8 @@ void sim_world_free(struct sim_world *w)
 	free(w->first_pid);
 	free(w->pid_topic);
 	free(w->pid_number);
-	free(w->reps);
-	free(w->rep_off);
-	free(w->rep_len);
-	free(w->rep_cap);
+	free(w->reps_mem);
+	free(w->rep_slot);
 	free(w->payloads);
 	free(w->entries);
 	free(w->meta);
@@ -222,18 +222,66 @@ uint64_t sim_jitter(struct sim_world *w)
 int32_t sim_bidx(const struct sim_world *w, int32_t id) { return sim_zk_broker_index(&w->zk, id); }
 
 /* ---- replica records: per pid a small slice, sorted by broker index ---- */
-struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
+/* reps grown to cap_reps records, each on a cache line of its own (realloc keeps only the
+ * allocator's alignment, so the records move if the block's offset to a line changed). */
+static void reps_realloc(struct sim_world *w)
 {
-	struct sim_rep *r = w->reps + w->rep_off[pid];
-	for (uint32_t i = 0; i < w->rep_len[pid]; i++)
-		if (r[i].broker == b)
-			return &r[i];
-	return NULL;
+	size_t line = sizeof *w->reps;
+	size_t was = w->reps_mem ? (size_t)((char *)w->reps - (char *)w->reps_mem) : 0;
+	char *mem = sim_xrealloc(w->reps_mem, (size_t)w->cap_reps * line + line - 1);
+	size_t now = (line - (uintptr_t)mem % line) % line;
+	if (now != was)
+		memmove(mem + now, mem + was, (size_t)w->n_reps * line);
+	w->reps_mem = mem;
+	w->reps = (struct sim_rep *)(void *)(mem + now);
 }
 
-bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r)
+/* Start-up topics' slices are laid out in pid order with room for their replicas, so that the
+ * sweeps over every partition (the checker's) read records in memory order; other slices
+ * are placed when their first record is made. */
+static void reps_lay_out(struct sim_world *w)
 {
-	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
+	uint64_t n = 0;
+	for (uint32_t t = 0; t < w->sc->n_topics; t++) {
+		const struct sim_topic *tp = &w->sc->topics[t];
+		if (tp->origin == SIM_TOPIC_TOPICS || tp->origin == SIM_TOPIC_SET)
+			n += (uint64_t)tp->partitions * tp->replication_factor;
+	}
+	if (n == 0 || n > UINT32_MAX / 2)
+		return;
+	w->cap_reps = (uint32_t)n;
+	reps_realloc(w);
+	for (uint32_t t = 0; t < w->sc->n_topics; t++) {
+		const struct sim_topic *tp = &w->sc->topics[t];
+		if (tp->origin != SIM_TOPIC_TOPICS && tp->origin != SIM_TOPIC_SET)
+			continue;
+		for (uint32_t p = 0; p < tp->partitions && tp->replication_factor > 0; p++) {
+			struct sim_rep_slot *s = &w->rep_slot[w->first_pid[t] + p];
+			s->off = w->n_reps;
+			s->cap = (uint16_t)tp->replication_factor;
+			w->n_reps += tp->replication_factor;
+		}
+	}
+}
+
+/* Make room for one more record in pid's slice (it moves to the end of reps when full). */
+static struct sim_rep_slot *rep_room(struct sim_world *w, uint32_t pid)
+{
+	struct sim_rep_slot *s = &w->rep_slot[pid];
+	if (s->len < s->cap)
+		return s;
+	uint32_t cap = s->cap ? s->cap * 2u : 3u;
+	if (w->n_reps + cap > w->cap_reps) {
+		w->cap_reps = w->cap_reps ? w->cap_reps * 2 : 1024;
+		while (w->n_reps + cap > w->cap_reps)
+			w->cap_reps *= 2;
+		reps_realloc(w);
+	}
+	memcpy(w->reps + w->n_reps, w->reps + s->off, s->len * sizeof *w->reps);
+	s->off = w->n_reps;
+	s->cap = (uint16_t)cap;
+	w->n_reps += cap;
+	return s;
 }
 
 struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
@@ -241,32 +289,21 @@ struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
 	struct sim_rep *r = sim_rep_find(w, pid, b);
 	struct sim_bk *k = &w->bk[b];
 	if (!r) {
-		if (w->rep_len[pid] == w->rep_cap[pid]) {
-			uint32_t cap = w->rep_cap[pid] ? w->rep_cap[pid] * 2u : 3u;
-			if (cap > 255)
-				cap = 255;
-			if (w->n_reps + cap > w->cap_reps) {
-				w->cap_reps = w->cap_reps ? w->cap_reps * 2 : 1024;
-				while (w->n_reps + cap > w->cap_reps)
-					w->cap_reps *= 2;
-				w->reps = sim_xrealloc(w->reps, (size_t)w->cap_reps * sizeof *w->reps);
-			}
-			memcpy(w->reps + w->n_reps, w->reps + w->rep_off[pid], w->rep_len[pid] * sizeof *w->reps);
-			w->rep_off[pid] = w->n_reps;
-			w->rep_cap[pid] = (uint8_t)cap;
-			w->n_reps += cap;
-		}
-		struct sim_rep *v = w->reps + w->rep_off[pid];
-		uint32_t i = w->rep_len[pid];
-		while (i > 0 && v[i - 1].broker > b) {
+		struct sim_rep_slot *s = rep_room(w, pid);
+		struct sim_rep *v = w->reps + s->off;
+		uint32_t i = s->len;
+		for (; i > 0 && (i <= SIM_REP_INLINE ? s->broker[i - 1] : v[i - 1].broker) > b; i--) {
 			v[i] = v[i - 1];
-			i--;
+			if (i < SIM_REP_INLINE)
+				s->broker[i] = s->broker[i - 1];
 		}
 		r = &v[i];
 		memset(r, 0, sizeof *r);
 		r->broker = b;
 		r->incarnation = k->incarnation - 1; /* stale until claimed below */
-		w->rep_len[pid]++;
+		if (i < SIM_REP_INLINE)
+			s->broker[i] = (int16_t)b;
+		s->len++;
 	}
 	if (r->incarnation != k->incarnation) {
 		/* a new incarnation starts without the partition; the leader's view of this follower
@@ -290,11 +327,6 @@ struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b)
 }
 
 /* ---- pause and isolation ---- */
-bool sim_bk_paused(const struct sim_world *w, uint32_t b) { return w->bk[b].paused_until > w->now; }
-bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_zk_until > w->now; }
-bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_ctrl_until > w->now; }
-bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_brokers_until > w->now; }
-
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e)
 {
 	struct sim_bk *k = &w->bk[b];

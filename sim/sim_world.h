@@ -51,23 +51,40 @@ enum sim_ev {
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
 
 /* One broker's replica of one partition (its ReplicaManager's Partition), plus the leader's
- * view of this follower (last_caught_up_us), which outlives the follower's process. */
+ * view of this follower (last_caught_up_us), which outlives the follower's process. One cache
+ * line: brokers reach records in no order a cache can follow (see struct sim_rep_slot). */
 struct sim_rep {
-	int32_t broker;           /* index */
-	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
+	int16_t broker;           /* index (below SIM_MAX_BROKERS) */
+	int16_t fetch_from;       /* broker index fetched from, -1 none */
 	uint8_t role;
-	bool isr_cand;            /* on its broker's isr_cand list */
+	uint32_t incarnation;     /* the broker incarnation that holds it; stale = gone */
 	uint32_t hosted_ix;       /* its position in its broker's hosted list */
 	int32_t leader;           /* broker id the broker follows/is */
 	int32_t leader_epoch;
 	int32_t zk_version;
 	int32_t ctrl_epoch;
 	uint32_t isr, ar;         /* sim_lists ids (leader: its local ISR) */
-	int32_t fetch_from;       /* broker index fetched from, -1 none */
-	uint64_t fetch_start_us;
+	/* a leader: when it became leader; a fetching follower: when its fetch started (a leader
+	 * never fetches) */
+	uint64_t since_us;
 	uint64_t fetch_gen;
 	uint64_t last_caught_up_us;
-	uint64_t became_leader_us;
+};
+_Static_assert(sizeof(struct sim_rep) == 64, "a replica record is one cache line");
+_Static_assert(SIM_MAX_BROKERS <= INT16_MAX, "broker indexes fit struct sim_rep");
+
+/* Where pid's replica records are: reps[off .. off + len), sorted by broker index, room for cap.
+ *
+ * BACKGROUND: brokers look their records up by (pid, broker) for every LeaderAndIsr entry,
+ * catch-up and ISR check, in no order a cache can follow at a million partitions; each
+ * lookup used to read the slice's offset, its length and every record before the one sought.
+ * BEHAVIOR: one 16-byte slot per pid holds the slice and a copy of its first brokers, so a
+ * lookup reads the slot and then only the record it returns. */
+#define SIM_REP_INLINE 4
+struct sim_rep_slot {
+	uint32_t off;
+	uint16_t len, cap;
+	int16_t broker[SIM_REP_INLINE]; /* = reps[off + i].broker for i < min(len, SIM_REP_INLINE) */
 };
 
 /* A controller event waiting in a controller's queue (architecture S3, S5). */
@@ -181,9 +198,9 @@ struct sim_bk {
 	/* pids it holds a replica record for (may hold stale entries) */
 	uint32_t *hosted;
 	uint32_t n_hosted, cap_hosted;
-	/* hosted indexes of the partitions its next ISR check must look at (sim_broker.c) */
-	uint32_t *isr_cand;
-	uint32_t n_isr_cand, cap_isr_cand;
+	/* a bit per hosted index: the partitions its next ISR check must look at (sim_broker.c) */
+	uint64_t *isr_cand;
+	uint32_t n_isr_cand_words;
 };
 
 struct sim_observer; /* sim_observe.h */
@@ -209,10 +226,10 @@ struct sim_world {
 	uint32_t *pid_topic, *pid_number;
 
 	/* replica records: per pid a slice of world.reps */
-	struct sim_rep *reps;
+	struct sim_rep *reps;     /* cache-line aligned within reps_mem */
+	void *reps_mem;
 	uint32_t n_reps, cap_reps;
-	uint32_t *rep_off;
-	uint8_t *rep_len, *rep_cap;
+	struct sim_rep_slot *rep_slot;
 
 	/* request plumbing */
 	struct sim_payload *payloads;
@@ -281,17 +298,63 @@ static inline bool sim_ev_periodic(uint32_t kind)
 }
 uint64_t sim_jitter(struct sim_world *w);
 int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
-struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */
-struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b);  /* creates */
-bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r);      /* current incarnation */
+/* Broker b's record for pid, of any incarnation, or NULL. */
+static inline struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
+{
+	const struct sim_rep_slot *s = &w->rep_slot[pid];
+	uint32_t i = 0;
+	for (; i < s->len && i < SIM_REP_INLINE; i++)
+		if (s->broker[i] == b)
+			return w->reps + s->off + i;
+	for (; i < s->len; i++)
+		if (w->reps[s->off + i].broker == b)
+			return w->reps + s->off + i;
+	return NULL;
+}
+/* pid's records, *n of them, ascending broker index. */
+static inline struct sim_rep *sim_rep_slice(const struct sim_world *w, uint32_t pid, uint32_t *n)
+{
+	*n = w->rep_slot[pid].len;
+	return w->reps + w->rep_slot[pid].off;
+}
+/* Hints for a caller that knows which partitions it will look up next (a request's entries,
+ * an ISR check's candidates): ask for pid's slot well ahead, for its records once the slot
+ * has arrived, and the misses overlap. Nothing observable changes. Always inlined: gcc finds
+ * a function of prefetches pure and drops its calls. */
+static inline __attribute__((always_inline)) void sim_rep_prefetch_slot(const struct sim_world *w, uint32_t pid)
+{
+	__builtin_prefetch(&w->rep_slot[pid], 1);
+}
+static inline __attribute__((always_inline)) void sim_rep_prefetch(const struct sim_world *w, uint32_t pid)
+{
+	/* the first three places, used or not (a record may be created there) */
+	const struct sim_rep_slot *s = &w->rep_slot[pid];
+	if (s->cap > 0)
+		__builtin_prefetch(w->reps + s->off, 1);
+	if (s->cap > 1)
+		__builtin_prefetch(w->reps + s->off + 1, 1);
+	if (s->cap > 2)
+		__builtin_prefetch(w->reps + s->off + 2, 1);
+}
+#define SIM_REP_PREFETCH_AHEAD 8 /* lookups between asking for a record and using it */
+struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b); /* creates */
+/* Held by its broker's current incarnation. */
+static inline bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r)
+{
+	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
+}
 void *sim_xrealloc(void *p, size_t n);
 /* Defer an event for a paused or cut-off broker until it can act. */
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e);
 void sim_replay_deferred(struct sim_world *w, uint32_t b);
-bool sim_bk_paused(const struct sim_world *w, uint32_t b);
-bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b);
-bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b);
-bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b);
+/* Inline: replication asks them for both ends of every fetch it looks at. */
+static inline bool sim_bk_paused(const struct sim_world *w, uint32_t b) { return w->bk[b].paused_until > w->now; }
+static inline bool sim_bk_zk_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_zk_until > w->now; }
+static inline bool sim_bk_ctrl_cut(const struct sim_world *w, uint32_t b) { return w->bk[b].iso_ctrl_until > w->now; }
+static inline bool sim_bk_brokers_cut(const struct sim_world *w, uint32_t b)
+{
+	return w->bk[b].iso_brokers_until > w->now;
+}
 /* A quiescent point (invariants.md): the active controller idle, nothing in flight, no
  * notification or handler pending, no broker between controlled-shutdown attempts. Timers
  * may be pending. */

@@ -97,29 +97,64 @@ static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, 
 	return true;
 }
 
+/* What an entry says about its partition, pointing at the caller's lists. */
+struct value_src {
+	int32_t leader, leader_epoch, ctrl_epoch, zk_version;
+	const int32_t *isr, *ar;
+	uint32_t isr_len, ar_len;
+};
+
+/* A value as given to addLeaderAndIsrRequestForBrokers. */
+static struct value_src src_of_lisr(const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+				    uint32_t ar_len)
+{
+	return (struct value_src){.leader = v->leader,
+				  .leader_epoch = v->leader_epoch,
+				  .ctrl_epoch = ctrl_epoch,
+				  .zk_version = v->zk_version,
+				  .isr = v->isr,
+				  .isr_len = v->isr_len,
+				  .ar = ar,
+				  .ar_len = ar_len};
+}
+
+/* A partition's cached leadership and AR, read in place (the caller checked has_lead). */
+static struct value_src src_of_cache(const struct kc_controller *c, uint32_t pid)
+{
+	const struct kc_part *p = &c->parts[pid];
+	return (struct value_src){.leader = p->leader,
+				  .leader_epoch = p->leader_epoch,
+				  .ctrl_epoch = p->lead_ctrl_epoch,
+				  .zk_version = p->zk_version,
+				  .isr = kc_slice_ptr(c, p->isr),
+				  .isr_len = p->isr.len,
+				  .ar = kc_slice_ptr(c, p->ar),
+				  .ar_len = p->known ? p->ar.len : 0};
+}
+
+static bool value_is(const struct kc_batch *b, uint32_t i, const struct value_src *s)
+{
+	const struct kc_batch_value *v = kc_vec_at(&b->values, i);
+	return v->leader == s->leader && v->leader_epoch == s->leader_epoch && v->zk_version == s->zk_version &&
+	       v->ctrl_epoch == s->ctrl_epoch && v->isr_len == s->isr_len && v->ar_len == s->ar_len &&
+	       same_ints(b, v->isr_off, s->isr, s->isr_len) && same_ints(b, v->ar_off, s->ar, s->ar_len);
+}
+
 /* A value for the batch's entries. One equal to the last one pushed is that one again: the
  * replicas of a partition, and its UpdateMetadata entry, usually carry the same value. */
-static uint32_t push_value(struct kc_batch *b, int32_t leader, const struct kc_lisr *v, int32_t ctrl_epoch,
-			   const int32_t *ar, uint32_t ar_len, bool during_delete)
+static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
-	/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
-	struct kc_batch_value val = {.leader = leader,
-				     .leader_epoch = during_delete ? 0 : v->leader_epoch,
-				     .zk_version = during_delete ? 0 : v->zk_version,
-				     .ctrl_epoch = ctrl_epoch,
-				     .isr_len = (uint8_t)v->isr_len,
-				     .ar_len = (uint8_t)ar_len};
-	if (b->values.len > 0) {
-		const struct kc_batch_value *last = kc_vec_at(&b->values, b->values.len - 1);
-		if (last->leader == val.leader && last->leader_epoch == val.leader_epoch &&
-		    last->zk_version == val.zk_version && last->ctrl_epoch == val.ctrl_epoch &&
-		    last->isr_len == val.isr_len && last->ar_len == val.ar_len &&
-		    same_ints(b, last->isr_off, v->isr, v->isr_len) && same_ints(b, last->ar_off, ar, ar_len))
-			return b->values.len - 1;
-	}
-	val.isr_off = push_ints(b, v->isr, v->isr_len);
-	val.ar_off = push_ints(b, ar, ar_len);
-	*(struct kc_batch_value *)kc_vec_push(&b->values) = val;
+	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
+		return b->values.len - 1;
+	struct kc_batch_value *v = kc_vec_push(&b->values);
+	v->leader = s->leader;
+	v->leader_epoch = s->leader_epoch;
+	v->zk_version = s->zk_version;
+	v->ctrl_epoch = s->ctrl_epoch;
+	v->isr_len = (uint8_t)s->isr_len;
+	v->ar_len = (uint8_t)s->ar_len;
+	v->isr_off = push_ints(b, s->isr, s->isr_len);
+	v->ar_off = push_ints(b, s->ar, s->ar_len);
 	return b->values.len - 1;
 }
 
@@ -154,19 +189,17 @@ static uint32_t recipient_set(struct kc_batch *b, const int32_t *to, uint32_t n_
 
 static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid)
 {
-	struct kc_lisr v;
-	int32_t ar[KC_MAX_REPLICAS];
-	if (!kc_get_lead(c, pid, &v))
+	if (pid >= c->n_parts || !c->parts[pid].has_lead)
 		return; /* "Leader not yet assigned": skipped */
-	uint32_t ar_len = kc_get_ar(c, pid, ar);
-	uint32_t val = push_value(b, v.leader, &v, v.controller_epoch, ar, ar_len, false);
+	struct value_src s = src_of_cache(c, pid);
 	if (b->umr.len > 0) {
-		/* the same as the entry just before it (a partition's next replica): the flush takes
-		 * the latest entry of a partition, and that one says the same */
+		/* saying what the entry just before it says (a partition's next replica): the flush
+		 * takes the latest entry of a partition, and that one says the same */
 		const struct kc_batch_umr *last = kc_vec_at(&b->umr, b->umr.len - 1);
-		if (last->pid == pid && last->set == set && last->val == val)
+		if (last->pid == pid && last->set == set && value_is(b, last->val, &s))
 			return;
 	}
+	uint32_t val = push_value(b, &s);
 	struct kc_batch_umr *e = kc_vec_push(&b->umr);
 	e->pid = pid;
 	e->set = set;
@@ -219,7 +252,8 @@ void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_
 		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
 		       uint32_t ar_len)
 {
-	uint32_t val = push_value(b, v->leader, v, ctrl_epoch, ar, ar_len, false);
+	struct value_src s = src_of_lisr(v, ctrl_epoch, ar, ar_len);
+	uint32_t val = push_value(b, &s);
 	for (uint32_t i = 0; i < n_to; i++) {
 		if (to[i] < 0)
 			continue;
@@ -384,15 +418,16 @@ static void add_deleting_entries(struct kc_controller *c, struct kc_batch *b)
 			continue;
 		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
 			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
-			struct kc_lisr v;
-			int32_t ar[KC_MAX_REPLICAS];
-			if (!kc_part_deleting(c, pid) || !kc_get_lead(c, pid, &v))
+			if (!kc_part_deleting(c, pid) || !c->parts[pid].has_lead)
 				continue;
-			uint32_t ar_len = kc_get_ar(c, pid, ar);
+			/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
+			struct value_src src = src_of_cache(c, pid);
+			src.leader = KC_LEADER_DURING_DELETE;
+			src.leader_epoch = src.zk_version = 0;
 			struct kc_batch_umr *e = kc_vec_push(&b->umr);
 			e->pid = pid;
 			e->set = s;
-			e->val = push_value(b, KC_LEADER_DURING_DELETE, &v, v.controller_epoch, ar, ar_len, true);
+			e->val = push_value(b, &src);
 		}
 	}
 }

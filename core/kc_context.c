@@ -74,11 +74,6 @@ bool kc_list_has(const int32_t *v, uint32_t n, int32_t x)
 	return false;
 }
 
-bool kc_bit(const uint64_t *bits, int32_t b)
-{
-	return b >= 0 && b <= KC_MAX_BROKER_ID && (bits[b >> 6] >> (b & 63) & 1);
-}
-
 static void set_bit(uint64_t *bits, int32_t b, bool on)
 {
 	if (b < 0 || b > KC_MAX_BROKER_ID)
@@ -87,13 +82,6 @@ static void set_bit(uint64_t *bits, int32_t b, bool on)
 		bits[b >> 6] |= 1ull << (b & 63);
 	else
 		bits[b >> 6] &= ~(1ull << (b & 63));
-}
-
-bool kc_registered(const struct kc_controller *c, int32_t b) { return kc_bit(c->registered, b); }
-
-bool kc_live(const struct kc_controller *c, int32_t b)
-{
-	return kc_bit(c->registered, b) && !kc_bit(c->shutting, b);
 }
 
 const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n)
@@ -172,12 +160,6 @@ void kc_event_begin(struct kc_controller *c)
 	c->touched_count = 0;
 }
 
-uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid)
-{
-	const struct kc_part *p = &c->parts[pid];
-	return (uint64_t)p->topic << 32 | p->number;
-}
-
 uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out)
 {
 	if (pid >= c->n_parts || !c->parts[pid].known)
@@ -237,19 +219,18 @@ int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
 	return KC_NO_STATE;
 }
 
-void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s)
+/* The index of broker's entry in p's map, inserted with state s when missing; KC_NONE when the
+ * map is full (more brokers than a partition can name: no such replica exists). */
+static uint32_t rstate_find_or_add(struct kc_controller *c, struct kc_part *p, int32_t broker, uint8_t s)
 {
-	struct kc_part *p = kc_part(c, pid);
 	struct kc_rs *r = rs_ptr(c, p);
 	uint32_t i = 0;
 	while (i < p->rs.len && r[i].broker < broker)
 		i++;
-	if (i < p->rs.len && r[i].broker == broker) {
-		r[i].state = s;
-		return;
-	}
+	if (i < p->rs.len && r[i].broker == broker)
+		return i;
 	if (p->rs.len == KC_MAX_REPLICAS)
-		return; /* more brokers than a partition can name: no such replica exists */
+		return KC_NONE;
 	if (p->rs.len == p->rs.cap) {
 		uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
 		if (cap > KC_MAX_REPLICAS)
@@ -267,6 +248,27 @@ void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_
 	r[i].broker = broker;
 	r[i].state = s;
 	p->rs.len++;
+	return i;
+}
+
+void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s)
+{
+	struct kc_part *p = kc_part(c, pid);
+	uint32_t i = rstate_find_or_add(c, p, broker, s);
+	if (i != KC_NONE)
+		rs_ptr(c, p)[i].state = s;
+}
+
+struct kc_rs *kc_rstate_slot(struct kc_controller *c, uint32_t pid, int32_t broker)
+{
+	struct kc_part *p = kc_part(c, pid);
+	uint32_t i = rstate_find_or_add(c, p, broker, KC_NON_EXISTENT_REPLICA);
+	if (i != KC_NONE)
+		return rs_ptr(c, p) + i;
+	/* a full map: the entry reads NonExistent and drops what is written to it, as a put does */
+	c->rs_overflow.broker = broker;
+	c->rs_overflow.state = KC_NON_EXISTENT_REPLICA;
+	return &c->rs_overflow;
 }
 
 void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker)

@@ -105,6 +105,7 @@ struct kc_controller {
 	uint32_t n_topics, cap_topics;
 	struct kc_vec pool;     /* int32_t: AR, ISR and RAR slices */
 	struct kc_vec rs_pool;  /* struct kc_rs */
+	struct kc_rs rs_overflow; /* kc_rstate_slot's entry for a replica a full map cannot add */
 	struct kc_vec pids;     /* uint32_t: each topic's pids by number */
 
 	/* the deletion manager: started (thread running) and its wake-up flag */
@@ -167,9 +168,19 @@ static inline void kc_copy_ints(int32_t *dst, const int32_t *src, uint32_t n)
 }
 void kc_fatal_oom(void);
 
-bool kc_bit(const uint64_t *bits, int32_t b);
-bool kc_registered(const struct kc_controller *c, int32_t b);   /* liveOrShuttingDown */
-bool kc_live(const struct kc_controller *c, int32_t b);         /* liveBrokerIds */
+/* Broker bitmaps, inline: every replica of a large event asks about its broker. */
+static inline bool kc_bit(const uint64_t *bits, int32_t b)
+{
+	return b >= 0 && b <= KC_MAX_BROKER_ID && (bits[b >> 6] >> (b & 63) & 1);
+}
+static inline bool kc_registered(const struct kc_controller *c, int32_t b) /* liveOrShuttingDown */
+{
+	return kc_bit(c->registered, b);
+}
+static inline bool kc_live(const struct kc_controller *c, int32_t b) /* liveBrokerIds */
+{
+	return kc_bit(c->registered, b) && !kc_bit(c->shutting, b);
+}
 const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n);
 void kc_set_shutting_down(struct kc_controller *c, int32_t b, bool on);
 
@@ -196,11 +207,18 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out);
 void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch);
 /* canonical iteration key: (topic id, partition number) */
-uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid);
+static inline uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid)
+{
+	const struct kc_part *p = &c->parts[pid];
+	return (uint64_t)p->topic << 32 | p->number;
+}
 
 /* replica and partition state maps */
 int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker); /* KC_NO_STATE */
 void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s);
+/* The entry of (pid, broker), added as NonExistent when missing: one lookup for a transition
+ * that reads and then writes the state. Valid until the next entry is added to any map. */
+struct kc_rs *kc_rstate_slot(struct kc_controller *c, uint32_t pid, int32_t broker);
 void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker);
 
 /* the context: load from the store (initializeControllerContext minus the managers) */

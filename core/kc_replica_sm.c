@@ -65,10 +65,13 @@ bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t r
 	}
 }
 
-static void to_offline(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
-		       uint32_t n_ar)
+/* The transitions below write the replica's state through `e`, its map entry, and read the
+ * AR through `ar`, the context's own slice: nothing they call adds a map entry, and the one
+ * call that may move the slice pool (the ISR cache in to_offline) is followed by a re-read. */
+static void to_offline(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur)
 {
 	struct kc_batch *b = &c->replica_batch;
+	int32_t broker = e->broker;
 	enum kc_reason why = KC_FAIL_NO_LEADERSHIP;
 	struct kc_lisr v;
 	/* the broker may be dead: the channel drops what it cannot deliver */
@@ -78,23 +81,26 @@ static void to_offline(struct kc_controller *c, uint32_t pid, int32_t broker, in
 		return;
 	}
 	if (!kc_part_deleting(c, pid)) {
+		const struct kc_part *p = &c->parts[pid];
+		const int32_t *ar = kc_slice_ptr(c, p->ar);
 		int32_t to[KC_MAX_REPLICAS];
 		uint32_t n = 0;
 		if (c->cfg.inject & KC_INJECT_KAFKA_1188)
 			to[n++] = v.leader;
 		else
-			for (uint32_t i = 0; i < n_ar; i++)
+			for (uint32_t i = 0; i < p->ar.len; i++)
 				if (ar[i] != broker)
 					to[n++] = ar[i];
-		kc_batch_add_lair(c, b, to, n, pid, &v, c->epoch, ar, n_ar);
+		kc_batch_add_lair(c, b, to, n, pid, &v, c->epoch, ar, p->ar.len);
 	}
-	kc_rstate_put(c, pid, broker, KC_OFFLINE_REPLICA);
+	e->state = KC_OFFLINE_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_OFFLINE_REPLICA, KC_OK, 0);
 }
 
-static void to_new(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+static void to_new(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur, const int32_t *ar,
 		   uint32_t n_ar)
 {
+	int32_t broker = e->broker;
 	struct kc_lisr v;
 	if (c->st.read_state(c->st.self, pid, &v) == KC_ZK_OK) {
 		if (v.leader == broker && !(c->cfg.inject & KC_INJECT_SELFTEST_NEW_REPLICA_FOR_LEADER)) {
@@ -103,13 +109,14 @@ static void to_new(struct kc_controller *c, uint32_t pid, int32_t broker, int cu
 		}
 		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
 	}
-	kc_rstate_put(c, pid, broker, KC_NEW_REPLICA);
+	e->state = KC_NEW_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_NEW_REPLICA, KC_OK, 0);
 }
 
-static void to_online(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur, const int32_t *ar,
 		      uint32_t n_ar)
 {
+	int32_t broker = e->broker;
 	struct kc_lisr v;
 	if (cur == KC_NEW_REPLICA) {
 		if (!kc_list_has(ar, n_ar, broker)) {
@@ -122,7 +129,7 @@ static void to_online(struct kc_controller *c, uint32_t pid, int32_t broker, int
 		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
 	}
 	/* else: the partition never had a leader, so there is nothing to tell the broker yet */
-	kc_rstate_put(c, pid, broker, KC_ONLINE_REPLICA);
+	e->state = KC_ONLINE_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_ONLINE_REPLICA, KC_OK, 0);
 }
 
@@ -134,12 +141,10 @@ static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
 		return;
 	}
 	kc_touch(c, pid);
-	int cur = kc_rstate(c, pid, broker);
-	if (cur == KC_NO_STATE) {
-		cur = KC_NON_EXISTENT_REPLICA;
-		kc_rstate_put(c, pid, broker, KC_NON_EXISTENT_REPLICA);
-	}
-	if (!c->parts[pid].known) {
+	struct kc_rs *e = kc_rstate_slot(c, pid, broker);
+	int cur = e->state;
+	const struct kc_part *p = &c->parts[pid];
+	if (!p->known) {
 		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_UNKNOWN_PARTITION, 0);
 		return;
 	}
@@ -147,32 +152,33 @@ static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
 		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_INVALID_EDGE, 0);
 		return;
 	}
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
+	const int32_t *ar = kc_slice_ptr(c, p->ar);
+	uint32_t n_ar = p->ar.len;
 	switch (target) {
 	case KC_NEW_REPLICA:
-		to_new(c, pid, broker, cur, ar, n_ar);
+		to_new(c, pid, e, cur, ar, n_ar);
 		return;
 	case KC_ONLINE_REPLICA:
-		to_online(c, pid, broker, cur, ar, n_ar);
+		to_online(c, pid, e, cur, ar, n_ar);
 		return;
 	case KC_OFFLINE_REPLICA:
-		to_offline(c, pid, broker, cur, ar, n_ar);
+		to_offline(c, pid, e, cur);
 		return;
 	case KC_REPLICA_DELETION_STARTED:
-		kc_rstate_put(c, pid, broker, KC_REPLICA_DELETION_STARTED);
+		e->state = KC_REPLICA_DELETION_STARTED;
 		kc_batch_add_stop(c, &c->replica_batch, broker, pid, true, deletion_callback);
 		break;
 	case KC_REPLICA_DELETION_INELIGIBLE:
 	case KC_REPLICA_DELETION_SUCCESSFUL:
-		kc_rstate_put(c, pid, broker, (uint8_t)target);
+		e->state = (uint8_t)target;
 		break;
 	case KC_NON_EXISTENT_REPLICA: {
+		int32_t rest[KC_MAX_REPLICAS];
 		uint32_t n = 0;
 		for (uint32_t i = 0; i < n_ar; i++)
 			if (ar[i] != broker)
-				ar[n++] = ar[i];
-		kc_set_ar(c, pid, ar, n);
+				rest[n++] = ar[i];
+		kc_set_ar(c, pid, rest, n);
 		kc_rstate_remove(c, pid, broker);
 		break;
 	}

@@ -44,11 +44,6 @@ void kc_vec_reserve(struct kc_vec *v, uint32_t need)
 	v->cap = (uint32_t)cap;
 }
 
-int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s)
-{
-	return (int32_t *)c->pool.data + s.off;
-}
-
 /* Overwrite a slice; a slice that must grow moves to the end of the pool (the old room is
  * left unused: slices grow only on reassignment and ISR expansion, so the waste is bounded by
  * those events, not by partitions). */
@@ -173,7 +168,7 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 {
 	struct kc_part *p = kc_part(c, pid);
 	kc_slice_set(c, &p->ar, ar, n);
-	p->known = true;
+	kc_set_known(c, p, true);
 }
 
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out)
@@ -301,7 +296,11 @@ static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t numb
 		c->pids.len += cap;
 	}
 	/* room past parts_len was filled with KC_NONE when it was allocated */
-	((uint32_t *)c->pids.data + t->parts_off)[number] = pid;
+	uint32_t *slot = (uint32_t *)c->pids.data + t->parts_off + number;
+	if (*slot != pid) {
+		*slot = pid;
+		c->parts_gen++;
+	}
 	if (number >= t->parts_len)
 		t->parts_len = number + 1;
 }
@@ -352,16 +351,26 @@ void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct k
 			*(uint32_t *)kc_vec_push(out) = v[i];
 }
 
-void kc_all_partitions(const struct kc_controller *c, struct kc_vec *out)
+void kc_all_partitions(struct kc_controller *c, struct kc_vec *out)
 {
-	out->len = 0;
-	for (uint32_t t = 0; t < c->n_topics; t++) {
-		const struct kc_topic *tp = &c->topics[t];
-		const uint32_t *v = (const uint32_t *)c->pids.data + tp->parts_off;
-		for (uint32_t i = 0; i < tp->parts_len; i++)
-			if (v[i] != KC_NONE && c->parts[v[i]].known)
-				*(uint32_t *)kc_vec_push(out) = v[i];
+	struct kc_vec *all = &c->all_pids;
+	if (c->all_pids_gen != c->parts_gen) {
+		all->len = 0;
+		for (uint32_t t = 0; t < c->n_topics; t++) {
+			const struct kc_topic *tp = &c->topics[t];
+			const uint32_t *v = (const uint32_t *)c->pids.data + tp->parts_off;
+			kc_vec_reserve(all, all->len + tp->parts_len);
+			uint32_t *dst = all->data;
+			for (uint32_t i = 0; i < tp->parts_len; i++)
+				if (v[i] != KC_NONE && c->parts[v[i]].known)
+					dst[all->len++] = v[i];
+		}
+		c->all_pids_gen = c->parts_gen;
 	}
+	/* a copy: callers walk it while the events they run may change the partitions */
+	kc_vec_reserve(out, all->len);
+	memcpy(out->data, all->data, (size_t)all->len * sizeof(uint32_t));
+	out->len = all->len;
 }
 
 /* ControllerContext.removeTopic. KAFKA-1742 (injected): the 0.8.2 pre-fix code used
@@ -383,7 +392,7 @@ void kc_remove_topic(struct kc_controller *c, uint32_t topic)
 		uint32_t *v = (uint32_t *)c->pids.data + t->parts_off;
 		for (uint32_t i = 0; i < t->parts_len; i++)
 			if (v[i] != KC_NONE) {
-				c->parts[v[i]].known = false;
+				kc_set_known(c, &c->parts[v[i]], false);
 				c->parts[v[i]].has_lead = false;
 			}
 	}
@@ -417,6 +426,8 @@ struct kc_controller *kc_controller_new(const struct kc_config *cfg, const struc
 	kc_vec_init(&c->pool, sizeof(int32_t));
 	kc_vec_init(&c->rs_pool, sizeof(struct kc_rs));
 	kc_vec_init(&c->pids, sizeof(uint32_t));
+	kc_vec_init(&c->all_pids, sizeof(uint32_t));
+	c->parts_gen = 1; /* all_pids (empty) is not yet built */
 	kc_vec_init(&c->tmp_pids, sizeof(uint32_t));
 	kc_vec_init(&c->tmp_pids2, sizeof(uint32_t));
 	kc_vec_init(&c->tmp_ints, sizeof(int32_t));
@@ -439,6 +450,7 @@ void kc_controller_free(struct kc_controller *c)
 	kc_vec_free(&c->pool);
 	kc_vec_free(&c->rs_pool);
 	kc_vec_free(&c->pids);
+	kc_vec_free(&c->all_pids);
 	kc_vec_free(&c->tmp_pids);
 	kc_vec_free(&c->tmp_pids2);
 	kc_vec_free(&c->tmp_ints);

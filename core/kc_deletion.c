@@ -5,18 +5,6 @@
 
 #include "kc_internal.h"
 
-bool kc_deletion_enabled(const struct kc_controller *c) { return c->cfg.delete_topic_enable; }
-
-bool kc_topic_queued(const struct kc_controller *c, uint32_t topic)
-{
-	return kc_deletion_enabled(c) && topic < c->n_topics && c->topics[topic].queued;
-}
-
-bool kc_part_deleting(const struct kc_controller *c, uint32_t pid)
-{
-	return kc_deletion_enabled(c) && pid < c->n_parts && c->parts[pid].deleting;
-}
-
 static bool topic_ineligible(const struct kc_controller *c, uint32_t topic)
 {
 	return !kc_deletion_enabled(c) || c->topics[topic].ineligible;
@@ -246,7 +234,7 @@ static void on_topic_deletion(struct kc_controller *c, uint32_t topic)
 	uint32_t n_reg;
 	const int32_t *reg = kc_registered_list(c, &n_reg);
 	kc_send_update_metadata(c, reg, n_reg, parts.data, parts.len);
-	kc_replicas_of_partitions(c, parts.data, parts.len, &all);
+	kc_replicas_of_partitions(c, parts.data, parts.len, NULL, 0, &all);
 	for (uint32_t i = 0; i < all.len; i++) {
 		const struct kc_replica *r = kc_vec_at(&all, i);
 		if (!kc_live(c, r->broker)) {

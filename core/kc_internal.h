@@ -107,6 +107,10 @@ struct kc_controller {
 	struct kc_vec rs_pool;  /* struct kc_rs */
 	struct kc_rs rs_overflow; /* kc_rstate_slot's entry for a replica a full map cannot add */
 	struct kc_vec pids;     /* uint32_t: each topic's pids by number */
+	/* every partition with an AR in canonical order, as of parts_gen (which moves on whenever a
+	 * topic's pids or a `known` flag change): most events walk it, few change it */
+	struct kc_vec all_pids;
+	uint32_t all_pids_gen, parts_gen;
 
 	/* the deletion manager: started (thread running) and its wake-up flag */
 	bool deletion_started, deletion_signal;
@@ -156,7 +160,10 @@ static inline void *kc_vec_at(const struct kc_vec *v, uint32_t i)
 {
 	return (char *)v->data + (size_t)i * v->item;
 }
-int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
+static inline int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s)
+{
+	return (int32_t *)c->pool.data + s.off;
+}
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
 bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
 /* Copy a replica list. A loop, not memcpy: with a small unknown length gcc inlines memcpy as
@@ -200,6 +207,14 @@ static inline void kc_touch(struct kc_controller *c, uint32_t pid)
 	}
 }
 void kc_event_begin(struct kc_controller *c);
+/* The one writer of a partition's `known` flag (in partitionReplicaAssignment). */
+static inline void kc_set_known(struct kc_controller *c, struct kc_part *p, bool known)
+{
+	if (p->known != known) {
+		p->known = known;
+		c->parts_gen++;
+	}
+}
 
 /* copy a partition's AR / cached ISR to a caller buffer of KC_MAX_REPLICAS */
 uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out);
@@ -230,7 +245,7 @@ void kc_note_partition(struct kc_controller *c, uint32_t topic, uint32_t number,
 /* partitions of a topic that have an AR, by number, into c->tmp_* style vec (uint32 pids) */
 void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct kc_vec *out);
 /* every partition with an AR, canonical order */
-void kc_all_partitions(const struct kc_controller *c, struct kc_vec *out);
+void kc_all_partitions(struct kc_controller *c, struct kc_vec *out);
 bool kc_store_topic_unclean(struct kc_controller *c, uint32_t topic);
 
 /* replica sets are (pid, broker) pairs in canonical order */
@@ -267,9 +282,9 @@ void kc_trigger_online_partitions(struct kc_controller *c);
 /* removeReplicaFromIsr (spec §6.9); false when there is no state znode */
 bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t replica,
 				struct kc_lisr *out, enum kc_reason *why);
-/* the replicas (canonical order) of pids, or on brokers */
-void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n,
-			       struct kc_vec *out);
+/* the replicas (canonical order) of pids; with `on`, only those on its brokers */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, const int32_t *on,
+			       uint32_t n_on, struct kc_vec *out);
 void kc_log_state(struct kc_controller *c, bool is_partition, bool applied, uint32_t pid,
 		  int32_t broker, int from, int to, enum kc_reason why, int32_t leader);
 
@@ -294,9 +309,16 @@ void kc_on_preferred_election(struct kc_controller *c, const uint32_t *pids, uin
 void kc_initialize_reassignment_and_preferred(struct kc_controller *c);
 
 /* ---- deletion manager (kc_deletion.c) ---- */
-bool kc_deletion_enabled(const struct kc_controller *c);
-bool kc_topic_queued(const struct kc_controller *c, uint32_t topic);
-bool kc_part_deleting(const struct kc_controller *c, uint32_t pid);
+/* inline: asked about every partition or replica of a large event */
+static inline bool kc_deletion_enabled(const struct kc_controller *c) { return c->cfg.delete_topic_enable; }
+static inline bool kc_topic_queued(const struct kc_controller *c, uint32_t topic)
+{
+	return kc_deletion_enabled(c) && topic < c->n_topics && c->topics[topic].queued;
+}
+static inline bool kc_part_deleting(const struct kc_controller *c, uint32_t pid)
+{
+	return kc_deletion_enabled(c) && pid < c->n_parts && c->parts[pid].deleting;
+}
 void kc_deletion_init(struct kc_controller *c);
 void kc_deletion_start(struct kc_controller *c);
 void kc_deletion_shutdown(struct kc_controller *c);

@@ -200,27 +200,31 @@ void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uin
 	kc_batch_flush(c, &c->replica_batch);
 }
 
-/* The replicas of the given partitions, brokers by id within each partition. */
-void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, struct kc_vec *out)
+/* The replicas of the given partitions, brokers by id within each partition; with `on`, only
+ * those on one of its n_on brokers (replicasOnBrokers). Written in place: a failover lists
+ * every replica of the cluster. */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, const int32_t *on,
+			       uint32_t n_on, struct kc_vec *out)
 {
 	out->len = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		int32_t ar[KC_MAX_REPLICAS];
-		uint32_t n_ar = kc_get_ar(c, pids[i], ar);
-		uint32_t first = out->len;
-		for (uint32_t j = 0; j < n_ar; j++) {
-			struct kc_replica *rep = kc_vec_push(out);
-			rep->pid = pids[i];
-			rep->broker = ar[j];
-			for (uint32_t k = out->len - 1; k > first; k--) {
-				struct kc_replica *a = kc_vec_at(out, k - 1), *b = kc_vec_at(out, k);
-				if (a->broker <= b->broker)
-					break;
-				struct kc_replica t = *a;
-				*a = *b;
-				*b = t;
-			}
+		if (pids[i] >= c->n_parts || !c->parts[pids[i]].known)
+			continue;
+		const struct kc_part *p = &c->parts[pids[i]];
+		const int32_t *ar = kc_slice_ptr(c, p->ar);
+		kc_vec_reserve(out, out->len + p->ar.len);
+		struct kc_replica *r = (struct kc_replica *)out->data + out->len;
+		uint32_t m = 0;
+		for (uint32_t j = 0; j < p->ar.len; j++) {
+			if (on && !kc_list_has(on, n_on, ar[j]))
+				continue;
+			uint32_t k = m++;
+			for (; k > 0 && r[k - 1].broker > ar[j]; k--)
+				r[k] = r[k - 1];
+			r[k].pid = pids[i];
+			r[k].broker = ar[j];
 		}
+		out->len += m;
 	}
 }
 
@@ -232,7 +236,7 @@ void kc_replica_sm_startup(struct kc_controller *c)
 	struct kc_vec reps, live;
 	kc_vec_init(&reps, sizeof(struct kc_replica));
 	kc_vec_init(&live, sizeof(struct kc_replica));
-	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, &reps);
+	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, NULL, 0, &reps);
 	for (uint32_t i = 0; i < reps.len; i++) {
 		const struct kc_replica *r = kc_vec_at(&reps, i);
 		bool up = kc_live(c, r->broker);

@@ -187,19 +187,25 @@ static uint32_t recipient_set(struct kc_batch *b, const int32_t *to, uint32_t n_
 	return b->sets.len - 1;
 }
 
-static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid)
+/* cached_val: a value of this batch known to say what the cache says, or KC_NONE. */
+static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid,
+			  uint32_t cached_val)
 {
 	if (pid >= c->n_parts || !c->parts[pid].has_lead)
 		return; /* "Leader not yet assigned": skipped */
-	struct value_src s = src_of_cache(c, pid);
-	if (b->umr.len > 0) {
-		/* saying what the entry just before it says (a partition's next replica): the flush
-		 * takes the latest entry of a partition, and that one says the same */
-		const struct kc_batch_umr *last = kc_vec_at(&b->umr, b->umr.len - 1);
-		if (last->pid == pid && last->set == set && value_is(b, last->val, &s))
+	const struct kc_batch_umr *last = b->umr.len > 0 ? kc_vec_at(&b->umr, b->umr.len - 1) : NULL;
+	/* saying what the entry just before it says (a partition's next replica): the flush takes
+	 * the latest entry of a partition, and that one says the same */
+	bool again = last && last->pid == pid && last->set == set;
+	if (again && last->val == cached_val)
+		return;
+	uint32_t val = cached_val;
+	if (val == KC_NONE) {
+		struct value_src s = src_of_cache(c, pid);
+		if (again && value_is(b, last->val, &s))
 			return;
+		val = push_value(b, &s);
 	}
-	uint32_t val = push_value(b, &s);
 	struct kc_batch_umr *e = kc_vec_push(&b->umr);
 	e->pid = pid;
 	e->set = set;
@@ -216,13 +222,13 @@ static void add_umr_to_set(struct kc_controller *c, struct kc_batch *b, uint32_t
 	if (pids) {
 		for (uint32_t i = 0; i < n_pids; i++)
 			if (!kc_part_deleting(c, pids[i]))
-				add_umr_entry(c, b, set, pids[i]);
+				add_umr_entry(c, b, set, pids[i], KC_NONE);
 	} else {
 		kc_all_partitions(c, &c->tmp_pids2);
 		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
 			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
 			if (!kc_part_deleting(c, pid))
-				add_umr_entry(c, b, set, pid);
+				add_umr_entry(c, b, set, pid, KC_NONE);
 		}
 	}
 	b->deleting_sets |= 1ull << set;
@@ -248,12 +254,12 @@ static uint32_t registered_set(struct kc_controller *c, struct kc_batch *b)
 	return b->reg_set;
 }
 
-void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
-		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
-		       uint32_t ar_len)
+/* LeaderAndIsr entries of value val for the recipients, then the partition's UpdateMetadata
+ * entry for every registered broker (addUpdateMetadataRequestForBrokers(allLiveOrShuttingDown,
+ * Set(partition))); `cached`: val says what the cache says, so it serves that entry too. */
+static void add_lair_entries(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			     uint32_t pid, uint32_t val, bool cached)
 {
-	struct value_src s = src_of_lisr(v, ctrl_epoch, ar, ar_len);
-	uint32_t val = push_value(b, &s);
 	for (uint32_t i = 0; i < n_to; i++) {
 		if (to[i] < 0)
 			continue;
@@ -262,7 +268,25 @@ void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_
 		e->pid = pid;
 		e->val = val;
 	}
-	add_umr_to_set(c, b, registered_set(c, b), &pid, 1);
+	uint32_t set = registered_set(c, b);
+	if (!kc_part_deleting(c, pid))
+		add_umr_entry(c, b, set, pid, cached ? val : KC_NONE);
+	b->deleting_sets |= 1ull << set;
+}
+
+void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+		       uint32_t ar_len)
+{
+	struct value_src s = src_of_lisr(v, ctrl_epoch, ar, ar_len);
+	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), false);
+}
+
+void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			      uint32_t pid)
+{
+	struct value_src s = src_of_cache(c, pid);
+	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), true);
 }
 
 static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,

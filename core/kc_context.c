@@ -214,18 +214,13 @@ int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
 	return KC_NO_STATE;
 }
 
-/* The index of broker's entry in p's map, inserted with state s when missing; KC_NONE when the
- * map is full (more brokers than a partition can name: no such replica exists). */
-static uint32_t rstate_find_or_add(struct kc_controller *c, struct kc_part *p, int32_t broker, uint8_t s)
+/* Insert broker's entry with state s at index i of p's map (kept sorted by broker); KC_NONE
+ * when the map is full (more brokers than a partition can name: no such replica exists). */
+static uint32_t rstate_insert(struct kc_controller *c, struct kc_part *p, uint32_t i, int32_t broker, uint8_t s)
 {
-	struct kc_rs *r = rs_ptr(c, p);
-	uint32_t i = 0;
-	while (i < p->rs.len && r[i].broker < broker)
-		i++;
-	if (i < p->rs.len && r[i].broker == broker)
-		return i;
 	if (p->rs.len == KC_MAX_REPLICAS)
 		return KC_NONE;
+	struct kc_rs *r = rs_ptr(c, p);
 	if (p->rs.len == p->rs.cap) {
 		uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
 		if (cap > KC_MAX_REPLICAS)
@@ -244,6 +239,19 @@ static uint32_t rstate_find_or_add(struct kc_controller *c, struct kc_part *p, i
 	r[i].state = s;
 	p->rs.len++;
 	return i;
+}
+
+/* The index of broker's entry in p's map, inserted with state s when missing (KC_NONE: full).
+ * Inline: a large failover looks up every replica, and most are there already. */
+static inline uint32_t rstate_find_or_add(struct kc_controller *c, struct kc_part *p, int32_t broker, uint8_t s)
+{
+	const struct kc_rs *r = rs_ptr(c, p);
+	uint32_t i = 0;
+	while (i < p->rs.len && r[i].broker < broker)
+		i++;
+	if (i < p->rs.len && r[i].broker == broker)
+		return i;
+	return rstate_insert(c, p, i, broker, s);
 }
 
 void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s)

@@ -261,6 +261,9 @@ bool kc_batch_new(struct kc_controller *c, struct kc_batch *b);
 void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
 		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
 		       uint32_t ar_len);
+/* kc_batch_add_lair with the partition's cached leadership and AR (it has a leader cached) */
+void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			      uint32_t pid);
 void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
 		       bool del, bool callback);
 /* pids == NULL: every partition with cached leadership */

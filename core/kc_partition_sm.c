@@ -50,7 +50,7 @@ static enum kc_reason initialize_leader(struct kc_controller *c, uint32_t pid)
 		return KC_FAIL_STATE_EXISTS;
 	}
 	kc_cache_lead(c, pid, &v, c->epoch);
-	kc_batch_add_lair(c, &c->partition_batch, v.isr, v.isr_len, pid, &v, c->epoch, ar, n_ar);
+	kc_batch_add_lair_cached(c, &c->partition_batch, v.isr, v.isr_len, pid);
 	return KC_OK;
 }
 
@@ -79,10 +79,7 @@ static enum kc_reason elect_leader(struct kc_controller *c, uint32_t pid, enum k
 		}
 	}
 	kc_cache_lead(c, pid, &out.lisr, c->epoch);
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
-	kc_batch_add_lair(c, &c->partition_batch, out.recipients, out.n_recipients, pid, &out.lisr,
-			  c->epoch, ar, n_ar);
+	kc_batch_add_lair_cached(c, &c->partition_batch, out.recipients, out.n_recipients, pid);
 	return KC_OK;
 }
 

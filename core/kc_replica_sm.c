@@ -117,7 +117,6 @@ static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, in
 		      uint32_t n_ar)
 {
 	int32_t broker = e->broker;
-	struct kc_lisr v;
 	if (cur == KC_NEW_REPLICA) {
 		if (!kc_list_has(ar, n_ar, broker)) {
 			int32_t grown[KC_MAX_REPLICAS];
@@ -125,8 +124,8 @@ static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, in
 			grown[n_ar] = broker;
 			kc_set_ar(c, pid, grown, n_ar + 1);
 		}
-	} else if (kc_get_lead(c, pid, &v)) {
-		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
+	} else if (c->parts[pid].has_lead) {
+		kc_batch_add_lair_cached(c, &c->replica_batch, &broker, 1, pid);
 	}
 	/* else: the partition never had a leader, so there is nothing to tell the broker yet */
 	e->state = KC_ONLINE_REPLICA;

@@ -88,7 +88,7 @@ static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 	return off;
 }
 
-static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
+static inline bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
 {
 	const int32_t *w = (const int32_t *)b->ints.data + off;
 	for (uint32_t i = 0; i < n; i++) /* a few ints: a loop, not a call to memcmp */
@@ -119,7 +119,7 @@ static struct value_src src_of_lisr(const struct kc_lisr *v, int32_t ctrl_epoch,
 }
 
 /* A partition's cached leadership and AR, read in place (the caller checked has_lead). */
-static struct value_src src_of_cache(const struct kc_controller *c, uint32_t pid)
+static inline struct value_src src_of_cache(const struct kc_controller *c, uint32_t pid)
 {
 	const struct kc_part *p = &c->parts[pid];
 	return (struct value_src){.leader = p->leader,
@@ -132,7 +132,7 @@ static struct value_src src_of_cache(const struct kc_controller *c, uint32_t pid
 				  .ar_len = p->known ? p->ar.len : 0};
 }
 
-static bool value_is(const struct kc_batch *b, uint32_t i, const struct value_src *s)
+static inline bool value_is(const struct kc_batch *b, uint32_t i, const struct value_src *s)
 {
 	const struct kc_batch_value *v = kc_vec_at(&b->values, i);
 	return v->leader == s->leader && v->leader_epoch == s->leader_epoch && v->zk_version == s->zk_version &&
@@ -153,8 +153,14 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 	v->ctrl_epoch = s->ctrl_epoch;
 	v->isr_len = (uint8_t)s->isr_len;
 	v->ar_len = (uint8_t)s->ar_len;
-	v->isr_off = push_ints(b, s->isr, s->isr_len);
-	v->ar_off = push_ints(b, s->ar, s->ar_len);
+	/* both lists with one reservation: a failover pushes a value per partition */
+	kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
+	int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
+	kc_copy_ints(dst, s->isr, s->isr_len);
+	kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
+	v->isr_off = b->ints.len;
+	v->ar_off = b->ints.len + s->isr_len;
+	b->ints.len += s->isr_len + s->ar_len;
 	return b->values.len - 1;
 }
 

@@ -28,10 +28,8 @@ void kc_vec_free(struct kc_vec *v)
 	kc_vec_init(v, v->item);
 }
 
-void kc_vec_reserve(struct kc_vec *v, uint32_t need)
+void kc_vec_grow(struct kc_vec *v, uint32_t need)
 {
-	if (need <= v->cap)
-		return;
 	uint64_t cap = v->cap ? v->cap : 16;
 	while (cap < need)
 		cap *= 2;

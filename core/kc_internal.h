@@ -129,12 +129,18 @@ struct kc_controller {
 /* ---- vec, pools, sets (kc_context.c) ---- */
 void kc_vec_init(struct kc_vec *v, uint32_t item);
 void kc_vec_free(struct kc_vec *v);
-void kc_vec_reserve(struct kc_vec *v, uint32_t need); /* room for `need` items; traps on OOM */
+void kc_vec_grow(struct kc_vec *v, uint32_t need); /* kc_vec_reserve's slow path */
+/* Room for `need` items; traps on OOM. The check inline: most calls find the room there. */
+static inline void kc_vec_reserve(struct kc_vec *v, uint32_t need)
+{
+	if (need > v->cap)
+		kc_vec_grow(v, need);
+}
 /* Append one zeroed item (inline: the core pushes millions of them in a large failover). */
 static inline void *kc_vec_push(struct kc_vec *v)
 {
 	if (v->len == v->cap)
-		kc_vec_reserve(v, v->len + 1);
+		kc_vec_grow(v, v->len + 1);
 	void *p = (char *)v->data + (size_t)v->len++ * v->item;
 	/* the usual sizes as constants, zeroed in a store or two rather than a call to memset */
 	switch (v->item) {

@@ -315,12 +315,14 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Bucket n entries by broker (an int32_t at the start of each entry of `stride` bytes):
- * *brokers gets the distinct brokers ascending, start[g]..start[g+1] the range of bucket g in
- * *order, which lists entry indexes in insertion order within each bucket. */
+/* n entries grouped by broker (an int32_t at the start of each entry of `stride` bytes):
+ * `brokers` the distinct ones ascending, bucket g to hold positions start[g]..start[g+1]. From
+ * buckets_open to buckets_close, c->broker_slot maps a broker to its bucket and next[g] is
+ * where bucket g's next entry goes, for the caller's one pass over the entries in insertion
+ * order (so each bucket keeps that order, and the pass reads the entries sequentially). */
 struct buckets {
 	int32_t *brokers;
-	uint32_t *start, *order, n;
+	uint32_t *start, *next, n;
 };
 
 /* The broker id that starts entry i (read bytewise: entries are of several struct types). */
@@ -331,8 +333,8 @@ static int32_t broker_at(const void *entries, uint32_t i, size_t stride)
 	return br;
 }
 
-static void bucket_by_broker(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
-			     struct buckets *out)
+static void buckets_open(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
+			 struct buckets *out)
 {
 	c->tmp_ints.len = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -346,9 +348,8 @@ static void bucket_by_broker(struct kc_controller *c, const void *entries, uint3
 	out->n = g;
 	out->brokers = malloc((size_t)g * sizeof *out->brokers);
 	out->start = calloc((size_t)g + 1, sizeof *out->start);
-	out->order = malloc((size_t)n * sizeof *out->order);
-	uint32_t *fill = calloc((size_t)g + 1, sizeof *fill);
-	if (!out->brokers || !out->start || !out->order || !fill)
+	out->next = malloc((size_t)g * sizeof *out->next);
+	if (!out->brokers || !out->start || !out->next)
 		kc_fatal_oom();
 	memcpy(out->brokers, c->tmp_ints.data, g * sizeof *out->brokers);
 	qsort(out->brokers, g, sizeof *out->brokers, cmp_i32);
@@ -358,20 +359,26 @@ static void bucket_by_broker(struct kc_controller *c, const void *entries, uint3
 		out->start[c->broker_slot[broker_at(entries, i, stride)] + 1]++;
 	for (uint32_t i = 0; i < g; i++)
 		out->start[i + 1] += out->start[i];
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t b = c->broker_slot[broker_at(entries, i, stride)];
-		out->order[out->start[b] + fill[b]++] = i;
-	}
-	for (uint32_t i = 0; i < g; i++)
-		c->broker_slot[out->brokers[i]] = KC_NONE;
-	free(fill);
+	memcpy(out->next, out->start, g * sizeof *out->next);
+}
+
+/* The position of the next entry of broker br (between buckets_open and buckets_close). */
+static uint32_t bucket_place(const struct kc_controller *c, struct buckets *bk, int32_t br)
+{
+	return bk->next[c->broker_slot[br]]++;
+}
+
+static void buckets_close(struct kc_controller *c, struct buckets *bk)
+{
+	for (uint32_t i = 0; i < bk->n; i++)
+		c->broker_slot[bk->brokers[i]] = KC_NONE;
 }
 
 static void buckets_free(struct buckets *b)
 {
 	free(b->brokers);
 	free(b->start);
-	free(b->order);
+	free(b->next);
 }
 
 static void emit(struct kc_controller *c, struct kc_request *r)
@@ -381,6 +388,23 @@ static void emit(struct kc_controller *c, struct kc_request *r)
 	c->sink.request(c->sink.self, r);
 }
 
+/* A LeaderAndIsr entry placed in its broker's bucket, with its partition's canonical key. */
+struct lair_item {
+	uint64_t key;
+	uint32_t pid, val;
+};
+
+/* By (key, val): a bucket lists its entries in insertion order, and a batch hands out value
+ * indexes in non-decreasing order, so this is the order of a stable sort by key (two items
+ * equal in both are the same entry). */
+static int cmp_lair_item(const void *a, const void *b)
+{
+	const struct lair_item *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
 static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
 {
 	uint32_t n = b->lair.len;
@@ -388,30 +412,38 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 		return;
 	const struct kc_batch_lair *e = b->lair.data;
 	struct buckets bk;
-	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	buckets_open(c, e, n, sizeof *e, &bk);
+	/* every entry placed in one sequential pass: walking a bucket's entries (and their
+	 * partitions) where they lie would miss the cache for each in a large batch */
+	struct lair_item *items = malloc((size_t)n * sizeof *items);
+	if (!items)
+		kc_fatal_oom();
+	for (uint32_t i = 0; i < n; i++)
+		items[bucket_place(c, &bk, e[i].broker)] =
+			(struct lair_item){.key = kc_part_key(c, e[i].pid), .pid = e[i].pid, .val = e[i].val};
+	buckets_close(c, &bk);
 	uint32_t most = 0; /* entries in the largest request */
 	for (uint32_t g = 0; g < bk.n; g++)
 		if (bk.start[g + 1] - bk.start[g] > most)
 			most = bk.start[g + 1] - bk.start[g];
-	struct sort_item *items = malloc((size_t)most * sizeof *items);
 	struct kc_partition_info *infos = malloc((size_t)most * sizeof *infos);
 	int32_t *leaders = malloc((size_t)most * sizeof *leaders);
-	if (!items || !infos || !leaders)
+	if (!infos || !leaders)
 		kc_fatal_oom();
 	for (uint32_t g = 0; g < bk.n; g++) {
+		struct lair_item *it = items + bk.start[g];
 		uint32_t cnt = bk.start[g + 1] - bk.start[g], m = 0, nl = 0;
-		for (uint32_t i = 0; i < cnt; i++) {
-			items[i].idx = bk.order[bk.start[g] + i];
-			items[i].key = kc_part_key(c, e[items[i].idx].pid);
-		}
-		sort_items(items, cnt);
+		for (uint32_t i = 1; i < cnt; i++) /* sorted already, the usual case */
+			if (cmp_lair_item(&it[i - 1], &it[i]) > 0) {
+				qsort(it, cnt, sizeof *it, cmp_lair_item);
+				break;
+			}
 		for (uint32_t i = 0; i < cnt; i++) {
 			/* a later add for the same (broker, partition) overwrites the earlier one */
-			if (i + 1 < cnt && items[i + 1].key == items[i].key)
+			if (i + 1 < cnt && it[i + 1].key == it[i].key)
 				continue;
-			const struct kc_batch_lair *le = &e[items[i].idx];
-			const struct kc_batch_value *v = kc_vec_at(&b->values, le->val);
-			fill_info(b, v, le->pid, &infos[m++]);
+			const struct kc_batch_value *v = kc_vec_at(&b->values, it[i].val);
+			fill_info(b, v, it[i].pid, &infos[m++]);
 			/* broker_slot (all KC_NONE between buckets) marks the leaders named so far */
 			if (kc_registered(c, v->leader) && c->broker_slot[v->leader] == KC_NONE) {
 				c->broker_slot[v->leader] = 0;
@@ -555,10 +587,16 @@ static void flush_stop(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 		return;
 	const struct kc_batch_stop *e = b->stop.data;
 	struct buckets bk;
-	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	buckets_open(c, e, n, sizeof *e, &bk);
+	uint32_t *order = malloc((size_t)n * sizeof *order);
+	if (!order)
+		kc_fatal_oom();
+	for (uint32_t i = 0; i < n; i++)
+		order[bucket_place(c, &bk, e[i].broker)] = i;
+	buckets_close(c, &bk);
 	for (uint32_t g = 0; g < bk.n; g++)
 		for (uint32_t i = bk.start[g]; i < bk.start[g + 1]; i++) {
-			const struct kc_batch_stop *se = &e[bk.order[i]];
+			const struct kc_batch_stop *se = &e[order[i]];
 			struct kc_request r = {.type = KC_REQ_STOP_REPLICA,
 					       .correlation_id = corr,
 					       .n_to = 1,
@@ -568,6 +606,7 @@ static void flush_stop(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 					       .stop_wants_response = se->cb};
 			emit(c, &r);
 		}
+	free(order);
 	buckets_free(&bk);
 }
 

@@ -146,20 +146,21 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
 	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
 		return b->values.len - 1;
-	struct kc_batch_value *v = kc_vec_push(&b->values);
-	v->leader = s->leader;
-	v->leader_epoch = s->leader_epoch;
-	v->zk_version = s->zk_version;
-	v->ctrl_epoch = s->ctrl_epoch;
-	v->isr_len = (uint8_t)s->isr_len;
-	v->ar_len = (uint8_t)s->ar_len;
 	/* both lists with one reservation: a failover pushes a value per partition */
 	kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
 	int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
 	kc_copy_ints(dst, s->isr, s->isr_len);
 	kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
-	v->isr_off = b->ints.len;
-	v->ar_off = b->ints.len + s->isr_len;
+	kc_vec_reserve(&b->values, b->values.len + 1);
+	((struct kc_batch_value *)b->values.data)[b->values.len++] =
+		(struct kc_batch_value){.leader = s->leader,
+					.leader_epoch = s->leader_epoch,
+					.ctrl_epoch = s->ctrl_epoch,
+					.zk_version = s->zk_version,
+					.isr_off = b->ints.len,
+					.ar_off = b->ints.len + s->isr_len,
+					.isr_len = (uint8_t)s->isr_len,
+					.ar_len = (uint8_t)s->ar_len};
 	b->ints.len += s->isr_len + s->ar_len;
 	return b->values.len - 1;
 }

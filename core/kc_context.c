@@ -59,14 +59,6 @@ void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v,
 	s->len = (uint8_t)n;
 }
 
-bool kc_list_has(const int32_t *v, uint32_t n, int32_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
 static void set_bit(uint64_t *bits, int32_t b, bool on)
 {
 	if (b < 0 || b > KC_MAX_BROKER_ID)

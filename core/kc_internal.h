@@ -171,7 +171,13 @@ static inline int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_sli
 	return (int32_t *)c->pool.data + s.off;
 }
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
-bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
+static inline bool kc_list_has(const int32_t *v, uint32_t n, int32_t x)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
 /* Copy a replica list. A loop, not memcpy: with a small unknown length gcc inlines memcpy as
  * `rep movsq`, whose start-up costs more than the copy (a tenth of a large failover). */
 static inline void kc_copy_ints(int32_t *dst, const int32_t *src, uint32_t n)

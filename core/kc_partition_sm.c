@@ -91,6 +91,12 @@ static void assign_replicas(struct kc_controller *c, uint32_t pid)
 	const struct kc_part *p = &c->parts[pid];
 	if (c->st.read_topic(c->st.self, p->topic, &parts, &n) != KC_ZK_OK)
 		n = 0;
+	/* the store lists a topic's partitions by number, so partition k is usually at k: a scan
+	 * for each partition of a new topic would be quadratic in its partitions */
+	if (p->number < n && parts[p->number].partition == p->number) {
+		kc_set_ar(c, pid, parts[p->number].replicas, parts[p->number].n_replicas);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++)
 		if (parts[i].partition == p->number) {
 			kc_set_ar(c, pid, parts[i].replicas, parts[i].n_replicas);

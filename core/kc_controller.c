@@ -214,7 +214,8 @@ static void on_new_partition_creation(struct kc_controller *c, const uint32_t *p
 	kc_replicas_of_partitions(c, pids, n, NULL, 0, &reps);
 	kc_replica_changes(c, reps.data, reps.len, KC_NEW_REPLICA, false);
 	kc_partition_changes(c, pids, n, KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
-	kc_replicas_of_partitions(c, pids, n, NULL, 0, &reps);
+	/* 0.8.2 lists replicasForPartition again here; the list is the same, as neither NewReplica
+	 * nor a partition's first leader changes an assignment */
 	kc_replica_changes(c, reps.data, reps.len, KC_ONLINE_REPLICA, false);
 	kc_vec_free(&reps);
 }

@@ -32,7 +32,8 @@ void kc_deletion_init(struct kc_controller *c)
 {
 	for (uint32_t t = 0; t < c->n_topics; t++) {
 		c->topics[t].queued = c->topics[t].ineligible = false;
-		set_partitions_deleting(c, t, false);
+		if (c->n_deleting > 0) /* it counts the flags set: none, nothing to clear */
+			set_partitions_deleting(c, t, false);
 	}
 	const uint32_t *topics;
 	uint32_t n;
@@ -80,7 +81,8 @@ void kc_deletion_shutdown(struct kc_controller *c)
 	c->deletion_signal = false;
 	for (uint32_t t = 0; t < c->n_topics; t++) {
 		c->topics[t].queued = c->topics[t].ineligible = false;
-		set_partitions_deleting(c, t, false);
+		if (c->n_deleting > 0) /* it counts the flags set: none, nothing to clear */
+			set_partitions_deleting(c, t, false);
 	}
 }
 

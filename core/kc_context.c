@@ -217,7 +217,9 @@ static uint32_t rstate_insert(struct kc_controller *c, struct kc_part *p, uint32
 			cap = KC_MAX_REPLICAS;
 		kc_vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
 		struct kc_rs *dst = (struct kc_rs *)c->rs_pool.data + c->rs_pool.len;
-		memcpy(dst, rs_ptr(c, p), p->rs.len * sizeof *dst);
+		const struct kc_rs *old = rs_ptr(c, p); /* the reservation may have moved the pool */
+		for (uint32_t j = 0; j < p->rs.len; j++) /* a few entries, mostly none: not memcpy */
+			dst[j] = old[j];
 		p->rs.off = c->rs_pool.len;
 		p->rs.cap = (uint8_t)cap;
 		c->rs_pool.len += cap;

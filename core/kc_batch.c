@@ -147,10 +147,12 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
 		return b->values.len - 1;
 	/* both lists with one reservation: a failover pushes a value per partition */
-	kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
-	int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
-	kc_copy_ints(dst, s->isr, s->isr_len);
-	kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
+	if (s->isr_len + s->ar_len > 0) {
+		kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
+		int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
+		kc_copy_ints(dst, s->isr, s->isr_len);
+		kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
+	}
 	kc_vec_reserve(&b->values, b->values.len + 1);
 	((struct kc_batch_value *)b->values.data)[b->values.len++] =
 		(struct kc_batch_value){.leader = s->leader,

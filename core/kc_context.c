@@ -189,7 +189,8 @@ void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *
 /* ---- replica state map: a small sorted slice of (broker, state) per partition ---- */
 static struct kc_rs *rs_ptr(const struct kc_controller *c, const struct kc_part *p)
 {
-	return (struct kc_rs *)c->rs_pool.data + p->rs.off;
+	/* no room yet: the pool may not exist either, and NULL plus an offset is undefined */
+	return p->rs.cap ? (struct kc_rs *)c->rs_pool.data + p->rs.off : NULL;
 }
 
 int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
@@ -369,7 +370,8 @@ void kc_all_partitions(struct kc_controller *c, struct kc_vec *out)
 	}
 	/* a copy: callers walk it while the events they run may change the partitions */
 	kc_vec_reserve(out, all->len);
-	memcpy(out->data, all->data, (size_t)all->len * sizeof(uint32_t));
+	if (all->len > 0)
+		memcpy(out->data, all->data, (size_t)all->len * sizeof(uint32_t));
 	out->len = all->len;
 }
 

@@ -207,7 +207,7 @@ void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, ui
 {
 	out->len = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		if (pids[i] >= c->n_parts || !c->parts[pids[i]].known)
+		if (pids[i] >= c->n_parts || !c->parts[pids[i]].known || c->parts[pids[i]].ar.len == 0)
 			continue;
 		const struct kc_part *p = &c->parts[pids[i]];
 		const int32_t *ar = kc_slice_ptr(c, p->ar);

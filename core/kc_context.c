@@ -189,8 +189,7 @@ void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *
 /* ---- replica state map: a small sorted slice of (broker, state) per partition ---- */
 static struct kc_rs *rs_ptr(const struct kc_controller *c, const struct kc_part *p)
 {
-	/* no room yet: the pool may not exist either, and NULL plus an offset is undefined */
-	return p->rs.cap ? (struct kc_rs *)c->rs_pool.data + p->rs.off : NULL;
+	return (struct kc_rs *)c->rs_pool.data + p->rs.off;
 }
 
 int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
@@ -416,17 +415,22 @@ struct kc_controller *kc_controller_new(const struct kc_config *cfg, const struc
 	c->cfg = *cfg;
 	c->st = *st;
 	c->sink = *sink;
-	c->registered = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	c->shutting = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	c->broker_slot = malloc((size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
-	if (!c->registered || !c->shutting || !c->broker_slot) {
-		kc_controller_free(c);
-		return NULL;
-	}
-	memset(c->broker_slot, 0xFF, (size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
 	kc_vec_init(&c->registered_ids, sizeof(int32_t));
 	kc_vec_init(&c->pool, sizeof(int32_t));
 	kc_vec_init(&c->rs_pool, sizeof(struct kc_rs));
+	c->registered = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	c->shutting = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	c->broker_slot = malloc((size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
+	/* the slice pools exist from the start: an empty slice's pointer is then never NULL plus
+	 * an offset (undefined), with no test on the paths that take one per replica */
+	c->pool.data = malloc(16 * sizeof(int32_t));
+	c->rs_pool.data = malloc(16 * sizeof(struct kc_rs));
+	if (!c->registered || !c->shutting || !c->broker_slot || !c->pool.data || !c->rs_pool.data) {
+		kc_controller_free(c);
+		return NULL;
+	}
+	c->pool.cap = c->rs_pool.cap = 16;
+	memset(c->broker_slot, 0xFF, (size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
 	kc_vec_init(&c->pids, sizeof(uint32_t));
 	kc_vec_init(&c->all_pids, sizeof(uint32_t));
 	c->parts_gen = 1; /* all_pids (empty) is not yet built */

@@ -35,10 +35,16 @@ static void report_election(struct kc_controller *c, uint32_t pid, enum kc_selec
 /* New → Online: the first live AR member leads, the live AR is the ISR, epoch 0. */
 static enum kc_reason initialize_leader(struct kc_controller *c, uint32_t pid)
 {
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
-	struct kc_lisr v = {.leader = KC_NO_LEADER, .controller_epoch = c->epoch};
-	for (uint32_t i = 0; i < n_ar; i++)
+	const struct kc_part *p = &c->parts[pid];
+	const int32_t *ar = kc_slice_ptr(c, p->ar);
+	/* field by field: an initializer would zero the whole ISR array, for each new partition */
+	struct kc_lisr v;
+	v.leader = KC_NO_LEADER;
+	v.leader_epoch = 0;
+	v.controller_epoch = c->epoch;
+	v.zk_version = 0;
+	v.isr_len = 0;
+	for (uint32_t i = 0; p->known && i < p->ar.len; i++)
 		if (kc_live(c, ar[i]))
 			v.isr[v.isr_len++] = ar[i];
 	if (v.isr_len == 0)

@@ -232,19 +232,18 @@ void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, ui
 void kc_replica_sm_startup(struct kc_controller *c)
 {
 	kc_all_partitions(c, &c->tmp_pids);
-	struct kc_vec reps, live;
+	struct kc_vec reps;
 	kc_vec_init(&reps, sizeof(struct kc_replica));
-	kc_vec_init(&live, sizeof(struct kc_replica));
 	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, NULL, 0, &reps);
+	struct kc_replica *r = reps.data;
+	uint32_t n_live = 0; /* the live replicas, kept in order at the front of the same list */
 	for (uint32_t i = 0; i < reps.len; i++) {
-		const struct kc_replica *r = kc_vec_at(&reps, i);
-		bool up = kc_live(c, r->broker);
-		kc_rstate_put(c, r->pid, r->broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
+		bool up = kc_live(c, r[i].broker);
+		kc_rstate_put(c, r[i].pid, r[i].broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
 		if (up)
-			*(struct kc_replica *)kc_vec_push(&live) = *r;
+			r[n_live++] = r[i];
 	}
 	c->replica_sm_started = true;
-	kc_replica_changes(c, live.data, live.len, KC_ONLINE_REPLICA, false);
+	kc_replica_changes(c, r, n_live, KC_ONLINE_REPLICA, false);
 	kc_vec_free(&reps);
-	kc_vec_free(&live);
 }

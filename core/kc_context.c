@@ -415,6 +415,10 @@ struct kc_controller *kc_controller_new(const struct kc_config *cfg, const struc
 	c->cfg = *cfg;
 	c->st = *st;
 	c->sink = *sink;
+	for (int to = 0; to < 8; to++)
+		for (int from = 0; from < 8; from++)
+			if (kc_replica_edge_valid(from, to))
+				c->replica_valid_from[to] |= (uint8_t)(1u << from);
 	kc_vec_init(&c->registered_ids, sizeof(int32_t));
 	kc_vec_init(&c->pool, sizeof(int32_t));
 	kc_vec_init(&c->rs_pool, sizeof(struct kc_rs));

@@ -106,6 +106,9 @@ struct kc_controller {
 	struct kc_vec pool;     /* int32_t: AR, ISR and RAR slices */
 	struct kc_vec rs_pool;  /* struct kc_rs */
 	struct kc_rs rs_overflow; /* kc_rstate_slot's entry for a replica a full map cannot add */
+	/* kc_replica_edge_valid as masks, by target: bit s when s → target is valid (asked once
+	 * per replica of every transition) */
+	uint8_t replica_valid_from[8];
 	struct kc_vec pids;     /* uint32_t: each topic's pids by number */
 	/* every partition with an AR in canonical order, as of parts_gen (which moves on whenever a
 	 * topic's pids or a `known` flag change): most events walk it, few change it */

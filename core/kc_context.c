@@ -279,9 +279,8 @@ void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker)
 }
 
 /* ---- topics and partitions ---- */
-static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t number, uint32_t pid)
+static void topic_set_pid(struct kc_controller *c, struct kc_topic *t, uint32_t number, uint32_t pid)
 {
-	struct kc_topic *t = kc_topic(c, topic);
 	if (number >= t->parts_cap) {
 		uint32_t cap = t->parts_cap ? t->parts_cap : 1;
 		while (cap <= number)
@@ -315,11 +314,12 @@ void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n,
 		uint32_t np;
 		if (c->st.read_topic(c->st.self, topics[i], &parts, &np) != KC_ZK_OK)
 			continue;
+		struct kc_topic *t = kc_topic(c, topics[i]); /* nothing below moves the topics */
 		for (uint32_t j = 0; j < np; j++) {
 			struct kc_part *p = kc_part(c, parts[j].pid);
 			p->topic = topics[i];
 			p->number = parts[j].partition;
-			topic_set_pid(c, topics[i], parts[j].partition, parts[j].pid);
+			topic_set_pid(c, t, parts[j].partition, parts[j].pid);
 			kc_set_ar(c, parts[j].pid, parts[j].replicas, parts[j].n_replicas);
 			kc_touch(c, parts[j].pid);
 			if (loaded)
@@ -336,7 +336,7 @@ void kc_note_partition(struct kc_controller *c, uint32_t topic, uint32_t number,
 	struct kc_part *p = kc_part(c, pid);
 	p->topic = topic;
 	p->number = number;
-	topic_set_pid(c, topic, number, pid);
+	topic_set_pid(c, kc_topic(c, topic), number, pid);
 }
 
 void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct kc_vec *out)

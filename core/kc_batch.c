@@ -88,7 +88,7 @@ static uint32_t push_ints(struct kc_batch *b, const int32_t *v, uint32_t n)
 	return off;
 }
 
-static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
+static inline bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, uint32_t n)
 {
 	const int32_t *w = (const int32_t *)b->ints.data + off;
 	for (uint32_t i = 0; i < n; i++) /* a few ints: a loop, not a call to memcmp */
@@ -97,29 +97,73 @@ static bool same_ints(const struct kc_batch *b, uint32_t off, const int32_t *v, 
 	return true;
 }
 
+/* What an entry says about its partition, pointing at the caller's lists. */
+struct value_src {
+	int32_t leader, leader_epoch, ctrl_epoch, zk_version;
+	const int32_t *isr, *ar;
+	uint32_t isr_len, ar_len;
+};
+
+/* A value as given to addLeaderAndIsrRequestForBrokers. */
+static struct value_src src_of_lisr(const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+				    uint32_t ar_len)
+{
+	return (struct value_src){.leader = v->leader,
+				  .leader_epoch = v->leader_epoch,
+				  .ctrl_epoch = ctrl_epoch,
+				  .zk_version = v->zk_version,
+				  .isr = v->isr,
+				  .isr_len = v->isr_len,
+				  .ar = ar,
+				  .ar_len = ar_len};
+}
+
+/* A partition's cached leadership and AR, read in place (the caller checked has_lead). */
+static inline struct value_src src_of_cache(const struct kc_controller *c, uint32_t pid)
+{
+	const struct kc_part *p = &c->parts[pid];
+	return (struct value_src){.leader = p->leader,
+				  .leader_epoch = p->leader_epoch,
+				  .ctrl_epoch = p->lead_ctrl_epoch,
+				  .zk_version = p->zk_version,
+				  .isr = kc_slice_ptr(c, p->isr),
+				  .isr_len = p->isr.len,
+				  .ar = kc_slice_ptr(c, p->ar),
+				  .ar_len = p->known ? p->ar.len : 0};
+}
+
+static inline bool value_is(const struct kc_batch *b, uint32_t i, const struct value_src *s)
+{
+	const struct kc_batch_value *v = kc_vec_at(&b->values, i);
+	return v->leader == s->leader && v->leader_epoch == s->leader_epoch && v->zk_version == s->zk_version &&
+	       v->ctrl_epoch == s->ctrl_epoch && v->isr_len == s->isr_len && v->ar_len == s->ar_len &&
+	       same_ints(b, v->isr_off, s->isr, s->isr_len) && same_ints(b, v->ar_off, s->ar, s->ar_len);
+}
+
 /* A value for the batch's entries. One equal to the last one pushed is that one again: the
  * replicas of a partition, and its UpdateMetadata entry, usually carry the same value. */
-static uint32_t push_value(struct kc_batch *b, int32_t leader, const struct kc_lisr *v, int32_t ctrl_epoch,
-			   const int32_t *ar, uint32_t ar_len, bool during_delete)
+static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
-	/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
-	struct kc_batch_value val = {.leader = leader,
-				     .leader_epoch = during_delete ? 0 : v->leader_epoch,
-				     .zk_version = during_delete ? 0 : v->zk_version,
-				     .ctrl_epoch = ctrl_epoch,
-				     .isr_len = (uint8_t)v->isr_len,
-				     .ar_len = (uint8_t)ar_len};
-	if (b->values.len > 0) {
-		const struct kc_batch_value *last = kc_vec_at(&b->values, b->values.len - 1);
-		if (last->leader == val.leader && last->leader_epoch == val.leader_epoch &&
-		    last->zk_version == val.zk_version && last->ctrl_epoch == val.ctrl_epoch &&
-		    last->isr_len == val.isr_len && last->ar_len == val.ar_len &&
-		    same_ints(b, last->isr_off, v->isr, v->isr_len) && same_ints(b, last->ar_off, ar, ar_len))
-			return b->values.len - 1;
+	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
+		return b->values.len - 1;
+	/* both lists with one reservation: a failover pushes a value per partition */
+	if (s->isr_len + s->ar_len > 0) {
+		kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
+		int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
+		kc_copy_ints(dst, s->isr, s->isr_len);
+		kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
 	}
-	val.isr_off = push_ints(b, v->isr, v->isr_len);
-	val.ar_off = push_ints(b, ar, ar_len);
-	*(struct kc_batch_value *)kc_vec_push(&b->values) = val;
+	kc_vec_reserve(&b->values, b->values.len + 1);
+	((struct kc_batch_value *)b->values.data)[b->values.len++] =
+		(struct kc_batch_value){.leader = s->leader,
+					.leader_epoch = s->leader_epoch,
+					.ctrl_epoch = s->ctrl_epoch,
+					.zk_version = s->zk_version,
+					.isr_off = b->ints.len,
+					.ar_off = b->ints.len + s->isr_len,
+					.isr_len = (uint8_t)s->isr_len,
+					.ar_len = (uint8_t)s->ar_len};
+	b->ints.len += s->isr_len + s->ar_len;
 	return b->values.len - 1;
 }
 
@@ -152,20 +196,24 @@ static uint32_t recipient_set(struct kc_batch *b, const int32_t *to, uint32_t n_
 	return b->sets.len - 1;
 }
 
-static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid)
+/* cached_val: a value of this batch known to say what the cache says, or KC_NONE. */
+static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid,
+			  uint32_t cached_val)
 {
-	struct kc_lisr v;
-	int32_t ar[KC_MAX_REPLICAS];
-	if (!kc_get_lead(c, pid, &v))
+	if (pid >= c->n_parts || !c->parts[pid].has_lead)
 		return; /* "Leader not yet assigned": skipped */
-	uint32_t ar_len = kc_get_ar(c, pid, ar);
-	uint32_t val = push_value(b, v.leader, &v, v.controller_epoch, ar, ar_len, false);
-	if (b->umr.len > 0) {
-		/* the same as the entry just before it (a partition's next replica): the flush takes
-		 * the latest entry of a partition, and that one says the same */
-		const struct kc_batch_umr *last = kc_vec_at(&b->umr, b->umr.len - 1);
-		if (last->pid == pid && last->set == set && last->val == val)
+	const struct kc_batch_umr *last = b->umr.len > 0 ? kc_vec_at(&b->umr, b->umr.len - 1) : NULL;
+	/* saying what the entry just before it says (a partition's next replica): the flush takes
+	 * the latest entry of a partition, and that one says the same */
+	bool again = last && last->pid == pid && last->set == set;
+	if (again && last->val == cached_val)
+		return;
+	uint32_t val = cached_val;
+	if (val == KC_NONE) {
+		struct value_src s = src_of_cache(c, pid);
+		if (again && value_is(b, last->val, &s))
 			return;
+		val = push_value(b, &s);
 	}
 	struct kc_batch_umr *e = kc_vec_push(&b->umr);
 	e->pid = pid;
@@ -183,13 +231,13 @@ static void add_umr_to_set(struct kc_controller *c, struct kc_batch *b, uint32_t
 	if (pids) {
 		for (uint32_t i = 0; i < n_pids; i++)
 			if (!kc_part_deleting(c, pids[i]))
-				add_umr_entry(c, b, set, pids[i]);
+				add_umr_entry(c, b, set, pids[i], KC_NONE);
 	} else {
 		kc_all_partitions(c, &c->tmp_pids2);
 		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
 			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
 			if (!kc_part_deleting(c, pid))
-				add_umr_entry(c, b, set, pid);
+				add_umr_entry(c, b, set, pid, KC_NONE);
 		}
 	}
 	b->deleting_sets |= 1ull << set;
@@ -215,11 +263,12 @@ static uint32_t registered_set(struct kc_controller *c, struct kc_batch *b)
 	return b->reg_set;
 }
 
-void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
-		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
-		       uint32_t ar_len)
+/* LeaderAndIsr entries of value val for the recipients, then the partition's UpdateMetadata
+ * entry for every registered broker (addUpdateMetadataRequestForBrokers(allLiveOrShuttingDown,
+ * Set(partition))); `cached`: val says what the cache says, so it serves that entry too. */
+static void add_lair_entries(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			     uint32_t pid, uint32_t val, bool cached)
 {
-	uint32_t val = push_value(b, v->leader, v, ctrl_epoch, ar, ar_len, false);
 	for (uint32_t i = 0; i < n_to; i++) {
 		if (to[i] < 0)
 			continue;
@@ -228,7 +277,25 @@ void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_
 		e->pid = pid;
 		e->val = val;
 	}
-	add_umr_to_set(c, b, registered_set(c, b), &pid, 1);
+	uint32_t set = registered_set(c, b);
+	if (!kc_part_deleting(c, pid))
+		add_umr_entry(c, b, set, pid, cached ? val : KC_NONE);
+	b->deleting_sets |= 1ull << set;
+}
+
+void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
+		       uint32_t ar_len)
+{
+	struct value_src s = src_of_lisr(v, ctrl_epoch, ar, ar_len);
+	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), false);
+}
+
+void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			      uint32_t pid)
+{
+	struct value_src s = src_of_cache(c, pid);
+	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), true);
 }
 
 static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,
@@ -251,12 +318,14 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Bucket n entries by broker (an int32_t at the start of each entry of `stride` bytes):
- * *brokers gets the distinct brokers ascending, start[g]..start[g+1] the range of bucket g in
- * *order, which lists entry indexes in insertion order within each bucket. */
+/* n entries grouped by broker (an int32_t at the start of each entry of `stride` bytes):
+ * `brokers` the distinct ones ascending, bucket g to hold positions start[g]..start[g+1]. From
+ * buckets_open to buckets_close, c->broker_slot maps a broker to its bucket and next[g] is
+ * where bucket g's next entry goes, for the caller's one pass over the entries in insertion
+ * order (so each bucket keeps that order, and the pass reads the entries sequentially). */
 struct buckets {
 	int32_t *brokers;
-	uint32_t *start, *order, n;
+	uint32_t *start, *next, n;
 };
 
 /* The broker id that starts entry i (read bytewise: entries are of several struct types). */
@@ -267,8 +336,8 @@ static int32_t broker_at(const void *entries, uint32_t i, size_t stride)
 	return br;
 }
 
-static void bucket_by_broker(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
-			     struct buckets *out)
+static void buckets_open(struct kc_controller *c, const void *entries, uint32_t n, size_t stride,
+			 struct buckets *out)
 {
 	c->tmp_ints.len = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -282,9 +351,8 @@ static void bucket_by_broker(struct kc_controller *c, const void *entries, uint3
 	out->n = g;
 	out->brokers = malloc((size_t)g * sizeof *out->brokers);
 	out->start = calloc((size_t)g + 1, sizeof *out->start);
-	out->order = malloc((size_t)n * sizeof *out->order);
-	uint32_t *fill = calloc((size_t)g + 1, sizeof *fill);
-	if (!out->brokers || !out->start || !out->order || !fill)
+	out->next = malloc((size_t)g * sizeof *out->next);
+	if (!out->brokers || !out->start || !out->next)
 		kc_fatal_oom();
 	memcpy(out->brokers, c->tmp_ints.data, g * sizeof *out->brokers);
 	qsort(out->brokers, g, sizeof *out->brokers, cmp_i32);
@@ -294,20 +362,26 @@ static void bucket_by_broker(struct kc_controller *c, const void *entries, uint3
 		out->start[c->broker_slot[broker_at(entries, i, stride)] + 1]++;
 	for (uint32_t i = 0; i < g; i++)
 		out->start[i + 1] += out->start[i];
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t b = c->broker_slot[broker_at(entries, i, stride)];
-		out->order[out->start[b] + fill[b]++] = i;
-	}
-	for (uint32_t i = 0; i < g; i++)
-		c->broker_slot[out->brokers[i]] = KC_NONE;
-	free(fill);
+	memcpy(out->next, out->start, g * sizeof *out->next);
+}
+
+/* The position of the next entry of broker br (between buckets_open and buckets_close). */
+static uint32_t bucket_place(const struct kc_controller *c, struct buckets *bk, int32_t br)
+{
+	return bk->next[c->broker_slot[br]]++;
+}
+
+static void buckets_close(struct kc_controller *c, struct buckets *bk)
+{
+	for (uint32_t i = 0; i < bk->n; i++)
+		c->broker_slot[bk->brokers[i]] = KC_NONE;
 }
 
 static void buckets_free(struct buckets *b)
 {
 	free(b->brokers);
 	free(b->start);
-	free(b->order);
+	free(b->next);
 }
 
 static void emit(struct kc_controller *c, struct kc_request *r)
@@ -317,6 +391,23 @@ static void emit(struct kc_controller *c, struct kc_request *r)
 	c->sink.request(c->sink.self, r);
 }
 
+/* A LeaderAndIsr entry placed in its broker's bucket, with its partition's canonical key. */
+struct lair_item {
+	uint64_t key;
+	uint32_t pid, val;
+};
+
+/* By (key, val): a bucket lists its entries in insertion order, and a batch hands out value
+ * indexes in non-decreasing order, so this is the order of a stable sort by key (two items
+ * equal in both are the same entry). */
+static int cmp_lair_item(const void *a, const void *b)
+{
+	const struct lair_item *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
 static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
 {
 	uint32_t n = b->lair.len;
@@ -324,30 +415,38 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 		return;
 	const struct kc_batch_lair *e = b->lair.data;
 	struct buckets bk;
-	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	buckets_open(c, e, n, sizeof *e, &bk);
+	/* every entry placed in one sequential pass: walking a bucket's entries (and their
+	 * partitions) where they lie would miss the cache for each in a large batch */
+	struct lair_item *items = malloc((size_t)n * sizeof *items);
+	if (!items)
+		kc_fatal_oom();
+	for (uint32_t i = 0; i < n; i++)
+		items[bucket_place(c, &bk, e[i].broker)] =
+			(struct lair_item){.key = kc_part_key(c, e[i].pid), .pid = e[i].pid, .val = e[i].val};
+	buckets_close(c, &bk);
 	uint32_t most = 0; /* entries in the largest request */
 	for (uint32_t g = 0; g < bk.n; g++)
 		if (bk.start[g + 1] - bk.start[g] > most)
 			most = bk.start[g + 1] - bk.start[g];
-	struct sort_item *items = malloc((size_t)most * sizeof *items);
 	struct kc_partition_info *infos = malloc((size_t)most * sizeof *infos);
 	int32_t *leaders = malloc((size_t)most * sizeof *leaders);
-	if (!items || !infos || !leaders)
+	if (!infos || !leaders)
 		kc_fatal_oom();
 	for (uint32_t g = 0; g < bk.n; g++) {
+		struct lair_item *it = items + bk.start[g];
 		uint32_t cnt = bk.start[g + 1] - bk.start[g], m = 0, nl = 0;
-		for (uint32_t i = 0; i < cnt; i++) {
-			items[i].idx = bk.order[bk.start[g] + i];
-			items[i].key = kc_part_key(c, e[items[i].idx].pid);
-		}
-		sort_items(items, cnt);
+		for (uint32_t i = 1; i < cnt; i++) /* sorted already, the usual case */
+			if (cmp_lair_item(&it[i - 1], &it[i]) > 0) {
+				qsort(it, cnt, sizeof *it, cmp_lair_item);
+				break;
+			}
 		for (uint32_t i = 0; i < cnt; i++) {
 			/* a later add for the same (broker, partition) overwrites the earlier one */
-			if (i + 1 < cnt && items[i + 1].key == items[i].key)
+			if (i + 1 < cnt && it[i + 1].key == it[i].key)
 				continue;
-			const struct kc_batch_lair *le = &e[items[i].idx];
-			const struct kc_batch_value *v = kc_vec_at(&b->values, le->val);
-			fill_info(b, v, le->pid, &infos[m++]);
+			const struct kc_batch_value *v = kc_vec_at(&b->values, it[i].val);
+			fill_info(b, v, it[i].pid, &infos[m++]);
 			/* broker_slot (all KC_NONE between buckets) marks the leaders named so far */
 			if (kc_registered(c, v->leader) && c->broker_slot[v->leader] == KC_NONE) {
 				c->broker_slot[v->leader] = 0;
@@ -384,15 +483,16 @@ static void add_deleting_entries(struct kc_controller *c, struct kc_batch *b)
 			continue;
 		for (uint32_t i = 0; i < c->tmp_pids2.len; i++) {
 			uint32_t pid = ((uint32_t *)c->tmp_pids2.data)[i];
-			struct kc_lisr v;
-			int32_t ar[KC_MAX_REPLICAS];
-			if (!kc_part_deleting(c, pid) || !kc_get_lead(c, pid, &v))
+			if (!kc_part_deleting(c, pid) || !c->parts[pid].has_lead)
 				continue;
-			uint32_t ar_len = kc_get_ar(c, pid, ar);
+			/* LeaderAndIsr(LeaderDuringDelete, isr) takes the initial epoch and version */
+			struct value_src src = src_of_cache(c, pid);
+			src.leader = KC_LEADER_DURING_DELETE;
+			src.leader_epoch = src.zk_version = 0;
 			struct kc_batch_umr *e = kc_vec_push(&b->umr);
 			e->pid = pid;
 			e->set = s;
-			e->val = push_value(b, KC_LEADER_DURING_DELETE, &v, v.controller_epoch, ar, ar_len, true);
+			e->val = push_value(b, &src);
 		}
 	}
 }
@@ -490,10 +590,16 @@ static void flush_stop(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 		return;
 	const struct kc_batch_stop *e = b->stop.data;
 	struct buckets bk;
-	bucket_by_broker(c, e, n, sizeof *e, &bk);
+	buckets_open(c, e, n, sizeof *e, &bk);
+	uint32_t *order = malloc((size_t)n * sizeof *order);
+	if (!order)
+		kc_fatal_oom();
+	for (uint32_t i = 0; i < n; i++)
+		order[bucket_place(c, &bk, e[i].broker)] = i;
+	buckets_close(c, &bk);
 	for (uint32_t g = 0; g < bk.n; g++)
 		for (uint32_t i = bk.start[g]; i < bk.start[g + 1]; i++) {
-			const struct kc_batch_stop *se = &e[bk.order[i]];
+			const struct kc_batch_stop *se = &e[order[i]];
 			struct kc_request r = {.type = KC_REQ_STOP_REPLICA,
 					       .correlation_id = corr,
 					       .n_to = 1,
@@ -503,6 +609,7 @@ static void flush_stop(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 					       .stop_wants_response = se->cb};
 			emit(c, &r);
 		}
+	free(order);
 	buckets_free(&bk);
 }
 

@@ -28,10 +28,8 @@ void kc_vec_free(struct kc_vec *v)
 	kc_vec_init(v, v->item);
 }
 
-void kc_vec_reserve(struct kc_vec *v, uint32_t need)
+void kc_vec_grow(struct kc_vec *v, uint32_t need)
 {
-	if (need <= v->cap)
-		return;
 	uint64_t cap = v->cap ? v->cap : 16;
 	while (cap < need)
 		cap *= 2;
@@ -42,11 +40,6 @@ void kc_vec_reserve(struct kc_vec *v, uint32_t need)
 		kc_fatal_oom();
 	v->data = p;
 	v->cap = (uint32_t)cap;
-}
-
-int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s)
-{
-	return (int32_t *)c->pool.data + s.off;
 }
 
 /* Overwrite a slice; a slice that must grow moves to the end of the pool (the old room is
@@ -66,19 +59,6 @@ void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v,
 	s->len = (uint8_t)n;
 }
 
-bool kc_list_has(const int32_t *v, uint32_t n, int32_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-bool kc_bit(const uint64_t *bits, int32_t b)
-{
-	return b >= 0 && b <= KC_MAX_BROKER_ID && (bits[b >> 6] >> (b & 63) & 1);
-}
-
 static void set_bit(uint64_t *bits, int32_t b, bool on)
 {
 	if (b < 0 || b > KC_MAX_BROKER_ID)
@@ -87,13 +67,6 @@ static void set_bit(uint64_t *bits, int32_t b, bool on)
 		bits[b >> 6] |= 1ull << (b & 63);
 	else
 		bits[b >> 6] &= ~(1ull << (b & 63));
-}
-
-bool kc_registered(const struct kc_controller *c, int32_t b) { return kc_bit(c->registered, b); }
-
-bool kc_live(const struct kc_controller *c, int32_t b)
-{
-	return kc_bit(c->registered, b) && !kc_bit(c->shutting, b);
 }
 
 const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n)
@@ -172,12 +145,6 @@ void kc_event_begin(struct kc_controller *c)
 	c->touched_count = 0;
 }
 
-uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid)
-{
-	const struct kc_part *p = &c->parts[pid];
-	return (uint64_t)p->topic << 32 | p->number;
-}
-
 uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out)
 {
 	if (pid >= c->n_parts || !c->parts[pid].known)
@@ -191,7 +158,7 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 {
 	struct kc_part *p = kc_part(c, pid);
 	kc_slice_set(c, &p->ar, ar, n);
-	p->known = true;
+	kc_set_known(c, p, true);
 }
 
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out)
@@ -237,26 +204,22 @@ int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
 	return KC_NO_STATE;
 }
 
-void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s)
+/* Insert broker's entry with state s at index i of p's map (kept sorted by broker); KC_NONE
+ * when the map is full (more brokers than a partition can name: no such replica exists). */
+static uint32_t rstate_insert(struct kc_controller *c, struct kc_part *p, uint32_t i, int32_t broker, uint8_t s)
 {
-	struct kc_part *p = kc_part(c, pid);
-	struct kc_rs *r = rs_ptr(c, p);
-	uint32_t i = 0;
-	while (i < p->rs.len && r[i].broker < broker)
-		i++;
-	if (i < p->rs.len && r[i].broker == broker) {
-		r[i].state = s;
-		return;
-	}
 	if (p->rs.len == KC_MAX_REPLICAS)
-		return; /* more brokers than a partition can name: no such replica exists */
+		return KC_NONE;
+	struct kc_rs *r = rs_ptr(c, p);
 	if (p->rs.len == p->rs.cap) {
 		uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
 		if (cap > KC_MAX_REPLICAS)
 			cap = KC_MAX_REPLICAS;
 		kc_vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
 		struct kc_rs *dst = (struct kc_rs *)c->rs_pool.data + c->rs_pool.len;
-		memcpy(dst, rs_ptr(c, p), p->rs.len * sizeof *dst);
+		const struct kc_rs *old = rs_ptr(c, p); /* the reservation may have moved the pool */
+		for (uint32_t j = 0; j < p->rs.len; j++) /* a few entries, mostly none: not memcpy */
+			dst[j] = old[j];
 		p->rs.off = c->rs_pool.len;
 		p->rs.cap = (uint8_t)cap;
 		c->rs_pool.len += cap;
@@ -267,6 +230,40 @@ void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_
 	r[i].broker = broker;
 	r[i].state = s;
 	p->rs.len++;
+	return i;
+}
+
+/* The index of broker's entry in p's map, inserted with state s when missing (KC_NONE: full).
+ * Inline: a large failover looks up every replica, and most are there already. */
+static inline uint32_t rstate_find_or_add(struct kc_controller *c, struct kc_part *p, int32_t broker, uint8_t s)
+{
+	const struct kc_rs *r = rs_ptr(c, p);
+	uint32_t i = 0;
+	while (i < p->rs.len && r[i].broker < broker)
+		i++;
+	if (i < p->rs.len && r[i].broker == broker)
+		return i;
+	return rstate_insert(c, p, i, broker, s);
+}
+
+void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s)
+{
+	struct kc_part *p = kc_part(c, pid);
+	uint32_t i = rstate_find_or_add(c, p, broker, s);
+	if (i != KC_NONE)
+		rs_ptr(c, p)[i].state = s;
+}
+
+struct kc_rs *kc_rstate_slot(struct kc_controller *c, uint32_t pid, int32_t broker)
+{
+	struct kc_part *p = kc_part(c, pid);
+	uint32_t i = rstate_find_or_add(c, p, broker, KC_NON_EXISTENT_REPLICA);
+	if (i != KC_NONE)
+		return rs_ptr(c, p) + i;
+	/* a full map: the entry reads NonExistent and drops what is written to it, as a put does */
+	c->rs_overflow.broker = broker;
+	c->rs_overflow.state = KC_NON_EXISTENT_REPLICA;
+	return &c->rs_overflow;
 }
 
 void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker)
@@ -282,9 +279,8 @@ void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker)
 }
 
 /* ---- topics and partitions ---- */
-static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t number, uint32_t pid)
+static void topic_set_pid(struct kc_controller *c, struct kc_topic *t, uint32_t number, uint32_t pid)
 {
-	struct kc_topic *t = kc_topic(c, topic);
 	if (number >= t->parts_cap) {
 		uint32_t cap = t->parts_cap ? t->parts_cap : 1;
 		while (cap <= number)
@@ -299,7 +295,11 @@ static void topic_set_pid(struct kc_controller *c, uint32_t topic, uint32_t numb
 		c->pids.len += cap;
 	}
 	/* room past parts_len was filled with KC_NONE when it was allocated */
-	((uint32_t *)c->pids.data + t->parts_off)[number] = pid;
+	uint32_t *slot = (uint32_t *)c->pids.data + t->parts_off + number;
+	if (*slot != pid) {
+		*slot = pid;
+		c->parts_gen++;
+	}
 	if (number >= t->parts_len)
 		t->parts_len = number + 1;
 }
@@ -314,11 +314,12 @@ void kc_load_topics(struct kc_controller *c, const uint32_t *topics, uint32_t n,
 		uint32_t np;
 		if (c->st.read_topic(c->st.self, topics[i], &parts, &np) != KC_ZK_OK)
 			continue;
+		struct kc_topic *t = kc_topic(c, topics[i]); /* nothing below moves the topics */
 		for (uint32_t j = 0; j < np; j++) {
 			struct kc_part *p = kc_part(c, parts[j].pid);
 			p->topic = topics[i];
 			p->number = parts[j].partition;
-			topic_set_pid(c, topics[i], parts[j].partition, parts[j].pid);
+			topic_set_pid(c, t, parts[j].partition, parts[j].pid);
 			kc_set_ar(c, parts[j].pid, parts[j].replicas, parts[j].n_replicas);
 			kc_touch(c, parts[j].pid);
 			if (loaded)
@@ -335,7 +336,7 @@ void kc_note_partition(struct kc_controller *c, uint32_t topic, uint32_t number,
 	struct kc_part *p = kc_part(c, pid);
 	p->topic = topic;
 	p->number = number;
-	topic_set_pid(c, topic, number, pid);
+	topic_set_pid(c, kc_topic(c, topic), number, pid);
 }
 
 void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct kc_vec *out)
@@ -350,16 +351,27 @@ void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct k
 			*(uint32_t *)kc_vec_push(out) = v[i];
 }
 
-void kc_all_partitions(const struct kc_controller *c, struct kc_vec *out)
+void kc_all_partitions(struct kc_controller *c, struct kc_vec *out)
 {
-	out->len = 0;
-	for (uint32_t t = 0; t < c->n_topics; t++) {
-		const struct kc_topic *tp = &c->topics[t];
-		const uint32_t *v = (const uint32_t *)c->pids.data + tp->parts_off;
-		for (uint32_t i = 0; i < tp->parts_len; i++)
-			if (v[i] != KC_NONE && c->parts[v[i]].known)
-				*(uint32_t *)kc_vec_push(out) = v[i];
+	struct kc_vec *all = &c->all_pids;
+	if (c->all_pids_gen != c->parts_gen) {
+		all->len = 0;
+		for (uint32_t t = 0; t < c->n_topics; t++) {
+			const struct kc_topic *tp = &c->topics[t];
+			const uint32_t *v = (const uint32_t *)c->pids.data + tp->parts_off;
+			kc_vec_reserve(all, all->len + tp->parts_len);
+			uint32_t *dst = all->data;
+			for (uint32_t i = 0; i < tp->parts_len; i++)
+				if (v[i] != KC_NONE && c->parts[v[i]].known)
+					dst[all->len++] = v[i];
+		}
+		c->all_pids_gen = c->parts_gen;
 	}
+	/* a copy: callers walk it while the events they run may change the partitions */
+	kc_vec_reserve(out, all->len);
+	if (all->len > 0)
+		memcpy(out->data, all->data, (size_t)all->len * sizeof(uint32_t));
+	out->len = all->len;
 }
 
 /* ControllerContext.removeTopic. KAFKA-1742 (injected): the 0.8.2 pre-fix code used
@@ -381,7 +393,7 @@ void kc_remove_topic(struct kc_controller *c, uint32_t topic)
 		uint32_t *v = (uint32_t *)c->pids.data + t->parts_off;
 		for (uint32_t i = 0; i < t->parts_len; i++)
 			if (v[i] != KC_NONE) {
-				c->parts[v[i]].known = false;
+				kc_set_known(c, &c->parts[v[i]], false);
 				c->parts[v[i]].has_lead = false;
 			}
 	}
@@ -403,18 +415,29 @@ struct kc_controller *kc_controller_new(const struct kc_config *cfg, const struc
 	c->cfg = *cfg;
 	c->st = *st;
 	c->sink = *sink;
-	c->registered = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	c->shutting = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	c->broker_slot = malloc((size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
-	if (!c->registered || !c->shutting || !c->broker_slot) {
-		kc_controller_free(c);
-		return NULL;
-	}
-	memset(c->broker_slot, 0xFF, (size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
+	for (int to = 0; to < 8; to++)
+		for (int from = 0; from < 8; from++)
+			if (kc_replica_edge_valid(from, to))
+				c->replica_valid_from[to] |= (uint8_t)(1u << from);
 	kc_vec_init(&c->registered_ids, sizeof(int32_t));
 	kc_vec_init(&c->pool, sizeof(int32_t));
 	kc_vec_init(&c->rs_pool, sizeof(struct kc_rs));
+	c->registered = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	c->shutting = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	c->broker_slot = malloc((size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
+	/* the slice pools exist from the start: an empty slice's pointer is then never NULL plus
+	 * an offset (undefined), with no test on the paths that take one per replica */
+	c->pool.data = malloc(16 * sizeof(int32_t));
+	c->rs_pool.data = malloc(16 * sizeof(struct kc_rs));
+	if (!c->registered || !c->shutting || !c->broker_slot || !c->pool.data || !c->rs_pool.data) {
+		kc_controller_free(c);
+		return NULL;
+	}
+	c->pool.cap = c->rs_pool.cap = 16;
+	memset(c->broker_slot, 0xFF, (size_t)(KC_MAX_BROKER_ID + 1) * sizeof(uint32_t));
 	kc_vec_init(&c->pids, sizeof(uint32_t));
+	kc_vec_init(&c->all_pids, sizeof(uint32_t));
+	c->parts_gen = 1; /* all_pids (empty) is not yet built */
 	kc_vec_init(&c->tmp_pids, sizeof(uint32_t));
 	kc_vec_init(&c->tmp_pids2, sizeof(uint32_t));
 	kc_vec_init(&c->tmp_ints, sizeof(int32_t));
@@ -437,6 +460,7 @@ void kc_controller_free(struct kc_controller *c)
 	kc_vec_free(&c->pool);
 	kc_vec_free(&c->rs_pool);
 	kc_vec_free(&c->pids);
+	kc_vec_free(&c->all_pids);
 	kc_vec_free(&c->tmp_pids);
 	kc_vec_free(&c->tmp_pids2);
 	kc_vec_free(&c->tmp_ints);

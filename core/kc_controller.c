@@ -17,17 +17,8 @@ static void set_channel(struct kc_controller *c, int32_t b, bool open)
 /* replicasOnBrokers(set): every assigned replica on a broker of `in`, canonical order. */
 static void replicas_on_brokers(struct kc_controller *c, const int32_t *in, uint32_t n_in, struct kc_vec *out)
 {
-	struct kc_vec all;
-	kc_vec_init(&all, sizeof(struct kc_replica));
 	kc_all_partitions(c, &c->tmp_pids);
-	kc_replicas_of_partitions(c, pids_of(&c->tmp_pids), c->tmp_pids.len, &all);
-	out->len = 0;
-	for (uint32_t i = 0; i < all.len; i++) {
-		const struct kc_replica *r = kc_vec_at(&all, i);
-		if (kc_list_has(in, n_in, r->broker))
-			*(struct kc_replica *)kc_vec_push(out) = *r;
-	}
-	kc_vec_free(&all);
+	kc_replicas_of_partitions(c, pids_of(&c->tmp_pids), c->tmp_pids.len, in, n_in, out);
 }
 
 static void watch_topic(struct kc_controller *c, uint32_t topic)
@@ -77,8 +68,10 @@ static void initialize_context(struct kc_controller *c)
 	kc_vec_free(&children);
 	for (uint32_t t = 0; t < c->n_topics; t++)
 		c->topics[t].exists = false;
-	for (uint32_t i = 0; i < c->n_parts; i++)
-		c->parts[i].known = c->parts[i].has_lead = false;
+	for (uint32_t i = 0; i < c->n_parts; i++) {
+		kc_set_known(c, &c->parts[i], false);
+		c->parts[i].has_lead = false;
+	}
 	for (int32_t b = 0; b <= KC_MAX_BROKER_ID; b += 64)
 		c->shutting[b >> 6] = 0;
 	c->st.list_topics(c->st.self, &topics, &n);
@@ -218,10 +211,11 @@ static void on_new_partition_creation(struct kc_controller *c, const uint32_t *p
 	struct kc_vec reps;
 	kc_vec_init(&reps, sizeof(struct kc_replica));
 	kc_partition_changes(c, pids, n, KC_NEW_PARTITION, KC_SEL_NOOP);
-	kc_replicas_of_partitions(c, pids, n, &reps);
+	kc_replicas_of_partitions(c, pids, n, NULL, 0, &reps);
 	kc_replica_changes(c, reps.data, reps.len, KC_NEW_REPLICA, false);
 	kc_partition_changes(c, pids, n, KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
-	kc_replicas_of_partitions(c, pids, n, &reps);
+	/* 0.8.2 lists replicasForPartition again here; the list is the same, as neither NewReplica
+	 * nor a partition's first leader changes an assignment */
 	kc_replica_changes(c, reps.data, reps.len, KC_ONLINE_REPLICA, false);
 	kc_vec_free(&reps);
 }
@@ -357,7 +351,7 @@ void kc_on_topic_change(struct kc_controller *c, const uint32_t *topics, uint32_
 			/* a deleted topic's assignment leaves the cache (its leadership stays) */
 			kc_topic_partitions(c, t, &c->tmp_pids2);
 			for (uint32_t k = 0; k < c->tmp_pids2.len; k++)
-				c->parts[pids_of(&c->tmp_pids2)[k]].known = false;
+				kc_set_known(c, &c->parts[pids_of(&c->tmp_pids2)[k]], false);
 		}
 		c->topics[t].exists = listed;
 	}

@@ -5,18 +5,6 @@
 
 #include "kc_internal.h"
 
-bool kc_deletion_enabled(const struct kc_controller *c) { return c->cfg.delete_topic_enable; }
-
-bool kc_topic_queued(const struct kc_controller *c, uint32_t topic)
-{
-	return kc_deletion_enabled(c) && topic < c->n_topics && c->topics[topic].queued;
-}
-
-bool kc_part_deleting(const struct kc_controller *c, uint32_t pid)
-{
-	return kc_deletion_enabled(c) && pid < c->n_parts && c->parts[pid].deleting;
-}
-
 static bool topic_ineligible(const struct kc_controller *c, uint32_t topic)
 {
 	return !kc_deletion_enabled(c) || c->topics[topic].ineligible;
@@ -44,7 +32,8 @@ void kc_deletion_init(struct kc_controller *c)
 {
 	for (uint32_t t = 0; t < c->n_topics; t++) {
 		c->topics[t].queued = c->topics[t].ineligible = false;
-		set_partitions_deleting(c, t, false);
+		if (c->n_deleting > 0) /* it counts the flags set: none, nothing to clear */
+			set_partitions_deleting(c, t, false);
 	}
 	const uint32_t *topics;
 	uint32_t n;
@@ -92,7 +81,8 @@ void kc_deletion_shutdown(struct kc_controller *c)
 	c->deletion_signal = false;
 	for (uint32_t t = 0; t < c->n_topics; t++) {
 		c->topics[t].queued = c->topics[t].ineligible = false;
-		set_partitions_deleting(c, t, false);
+		if (c->n_deleting > 0) /* it counts the flags set: none, nothing to clear */
+			set_partitions_deleting(c, t, false);
 	}
 }
 
@@ -246,7 +236,7 @@ static void on_topic_deletion(struct kc_controller *c, uint32_t topic)
 	uint32_t n_reg;
 	const int32_t *reg = kc_registered_list(c, &n_reg);
 	kc_send_update_metadata(c, reg, n_reg, parts.data, parts.len);
-	kc_replicas_of_partitions(c, parts.data, parts.len, &all);
+	kc_replicas_of_partitions(c, parts.data, parts.len, NULL, 0, &all);
 	for (uint32_t i = 0; i < all.len; i++) {
 		const struct kc_replica *r = kc_vec_at(&all, i);
 		if (!kc_live(c, r->broker)) {

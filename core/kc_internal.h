@@ -105,7 +105,15 @@ struct kc_controller {
 	uint32_t n_topics, cap_topics;
 	struct kc_vec pool;     /* int32_t: AR, ISR and RAR slices */
 	struct kc_vec rs_pool;  /* struct kc_rs */
+	struct kc_rs rs_overflow; /* kc_rstate_slot's entry for a replica a full map cannot add */
+	/* kc_replica_edge_valid as masks, by target: bit s when s → target is valid (asked once
+	 * per replica of every transition) */
+	uint8_t replica_valid_from[8];
 	struct kc_vec pids;     /* uint32_t: each topic's pids by number */
+	/* every partition with an AR in canonical order, as of parts_gen (which moves on whenever a
+	 * topic's pids or a `known` flag change): most events walk it, few change it */
+	struct kc_vec all_pids;
+	uint32_t all_pids_gen, parts_gen;
 
 	/* the deletion manager: started (thread running) and its wake-up flag */
 	bool deletion_started, deletion_signal;
@@ -124,12 +132,18 @@ struct kc_controller {
 /* ---- vec, pools, sets (kc_context.c) ---- */
 void kc_vec_init(struct kc_vec *v, uint32_t item);
 void kc_vec_free(struct kc_vec *v);
-void kc_vec_reserve(struct kc_vec *v, uint32_t need); /* room for `need` items; traps on OOM */
+void kc_vec_grow(struct kc_vec *v, uint32_t need); /* kc_vec_reserve's slow path */
+/* Room for `need` items; traps on OOM. The check inline: most calls find the room there. */
+static inline void kc_vec_reserve(struct kc_vec *v, uint32_t need)
+{
+	if (need > v->cap)
+		kc_vec_grow(v, need);
+}
 /* Append one zeroed item (inline: the core pushes millions of them in a large failover). */
 static inline void *kc_vec_push(struct kc_vec *v)
 {
 	if (v->len == v->cap)
-		kc_vec_reserve(v, v->len + 1);
+		kc_vec_grow(v, v->len + 1);
 	void *p = (char *)v->data + (size_t)v->len++ * v->item;
 	/* the usual sizes as constants, zeroed in a store or two rather than a call to memset */
 	switch (v->item) {
@@ -155,9 +169,18 @@ static inline void *kc_vec_at(const struct kc_vec *v, uint32_t i)
 {
 	return (char *)v->data + (size_t)i * v->item;
 }
-int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s);
+static inline int32_t *kc_slice_ptr(const struct kc_controller *c, struct kc_slice s)
+{
+	return (int32_t *)c->pool.data + s.off;
+}
 void kc_slice_set(struct kc_controller *c, struct kc_slice *s, const int32_t *v, uint32_t n);
-bool kc_list_has(const int32_t *v, uint32_t n, int32_t x);
+static inline bool kc_list_has(const int32_t *v, uint32_t n, int32_t x)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
 /* Copy a replica list. A loop, not memcpy: with a small unknown length gcc inlines memcpy as
  * `rep movsq`, whose start-up costs more than the copy (a tenth of a large failover). */
 static inline void kc_copy_ints(int32_t *dst, const int32_t *src, uint32_t n)
@@ -167,9 +190,19 @@ static inline void kc_copy_ints(int32_t *dst, const int32_t *src, uint32_t n)
 }
 void kc_fatal_oom(void);
 
-bool kc_bit(const uint64_t *bits, int32_t b);
-bool kc_registered(const struct kc_controller *c, int32_t b);   /* liveOrShuttingDown */
-bool kc_live(const struct kc_controller *c, int32_t b);         /* liveBrokerIds */
+/* Broker bitmaps, inline: every replica of a large event asks about its broker. */
+static inline bool kc_bit(const uint64_t *bits, int32_t b)
+{
+	return b >= 0 && b <= KC_MAX_BROKER_ID && (bits[b >> 6] >> (b & 63) & 1);
+}
+static inline bool kc_registered(const struct kc_controller *c, int32_t b) /* liveOrShuttingDown */
+{
+	return kc_bit(c->registered, b);
+}
+static inline bool kc_live(const struct kc_controller *c, int32_t b) /* liveBrokerIds */
+{
+	return kc_bit(c->registered, b) && !kc_bit(c->shutting, b);
+}
 const int32_t *kc_registered_list(const struct kc_controller *c, uint32_t *n);
 void kc_set_shutting_down(struct kc_controller *c, int32_t b, bool on);
 
@@ -189,6 +222,14 @@ static inline void kc_touch(struct kc_controller *c, uint32_t pid)
 	}
 }
 void kc_event_begin(struct kc_controller *c);
+/* The one writer of a partition's `known` flag (in partitionReplicaAssignment). */
+static inline void kc_set_known(struct kc_controller *c, struct kc_part *p, bool known)
+{
+	if (p->known != known) {
+		p->known = known;
+		c->parts_gen++;
+	}
+}
 
 /* copy a partition's AR / cached ISR to a caller buffer of KC_MAX_REPLICAS */
 uint32_t kc_get_ar(const struct kc_controller *c, uint32_t pid, int32_t *out);
@@ -196,11 +237,18 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out);
 void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch);
 /* canonical iteration key: (topic id, partition number) */
-uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid);
+static inline uint64_t kc_part_key(const struct kc_controller *c, uint32_t pid)
+{
+	const struct kc_part *p = &c->parts[pid];
+	return (uint64_t)p->topic << 32 | p->number;
+}
 
 /* replica and partition state maps */
 int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker); /* KC_NO_STATE */
 void kc_rstate_put(struct kc_controller *c, uint32_t pid, int32_t broker, uint8_t s);
+/* The entry of (pid, broker), added as NonExistent when missing: one lookup for a transition
+ * that reads and then writes the state. Valid until the next entry is added to any map. */
+struct kc_rs *kc_rstate_slot(struct kc_controller *c, uint32_t pid, int32_t broker);
 void kc_rstate_remove(struct kc_controller *c, uint32_t pid, int32_t broker);
 
 /* the context: load from the store (initializeControllerContext minus the managers) */
@@ -212,7 +260,7 @@ void kc_note_partition(struct kc_controller *c, uint32_t topic, uint32_t number,
 /* partitions of a topic that have an AR, by number, into c->tmp_* style vec (uint32 pids) */
 void kc_topic_partitions(const struct kc_controller *c, uint32_t topic, struct kc_vec *out);
 /* every partition with an AR, canonical order */
-void kc_all_partitions(const struct kc_controller *c, struct kc_vec *out);
+void kc_all_partitions(struct kc_controller *c, struct kc_vec *out);
 bool kc_store_topic_unclean(struct kc_controller *c, uint32_t topic);
 
 /* replica sets are (pid, broker) pairs in canonical order */
@@ -228,6 +276,9 @@ bool kc_batch_new(struct kc_controller *c, struct kc_batch *b);
 void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
 		       uint32_t pid, const struct kc_lisr *v, int32_t ctrl_epoch, const int32_t *ar,
 		       uint32_t ar_len);
+/* kc_batch_add_lair with the partition's cached leadership and AR (it has a leader cached) */
+void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
+			      uint32_t pid);
 void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
 		       bool del, bool callback);
 /* pids == NULL: every partition with cached leadership */
@@ -249,9 +300,9 @@ void kc_trigger_online_partitions(struct kc_controller *c);
 /* removeReplicaFromIsr (spec §6.9); false when there is no state znode */
 bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t replica,
 				struct kc_lisr *out, enum kc_reason *why);
-/* the replicas (canonical order) of pids, or on brokers */
-void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n,
-			       struct kc_vec *out);
+/* the replicas (canonical order) of pids; with `on`, only those on its brokers */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, const int32_t *on,
+			       uint32_t n_on, struct kc_vec *out);
 void kc_log_state(struct kc_controller *c, bool is_partition, bool applied, uint32_t pid,
 		  int32_t broker, int from, int to, enum kc_reason why, int32_t leader);
 
@@ -276,9 +327,16 @@ void kc_on_preferred_election(struct kc_controller *c, const uint32_t *pids, uin
 void kc_initialize_reassignment_and_preferred(struct kc_controller *c);
 
 /* ---- deletion manager (kc_deletion.c) ---- */
-bool kc_deletion_enabled(const struct kc_controller *c);
-bool kc_topic_queued(const struct kc_controller *c, uint32_t topic);
-bool kc_part_deleting(const struct kc_controller *c, uint32_t pid);
+/* inline: asked about every partition or replica of a large event */
+static inline bool kc_deletion_enabled(const struct kc_controller *c) { return c->cfg.delete_topic_enable; }
+static inline bool kc_topic_queued(const struct kc_controller *c, uint32_t topic)
+{
+	return kc_deletion_enabled(c) && topic < c->n_topics && c->topics[topic].queued;
+}
+static inline bool kc_part_deleting(const struct kc_controller *c, uint32_t pid)
+{
+	return kc_deletion_enabled(c) && pid < c->n_parts && c->parts[pid].deleting;
+}
 void kc_deletion_init(struct kc_controller *c);
 void kc_deletion_start(struct kc_controller *c);
 void kc_deletion_shutdown(struct kc_controller *c);

@@ -35,10 +35,16 @@ static void report_election(struct kc_controller *c, uint32_t pid, enum kc_selec
 /* New → Online: the first live AR member leads, the live AR is the ISR, epoch 0. */
 static enum kc_reason initialize_leader(struct kc_controller *c, uint32_t pid)
 {
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
-	struct kc_lisr v = {.leader = KC_NO_LEADER, .controller_epoch = c->epoch};
-	for (uint32_t i = 0; i < n_ar; i++)
+	const struct kc_part *p = &c->parts[pid];
+	const int32_t *ar = kc_slice_ptr(c, p->ar);
+	/* field by field: an initializer would zero the whole ISR array, for each new partition */
+	struct kc_lisr v;
+	v.leader = KC_NO_LEADER;
+	v.leader_epoch = 0;
+	v.controller_epoch = c->epoch;
+	v.zk_version = 0;
+	v.isr_len = 0;
+	for (uint32_t i = 0; p->known && i < p->ar.len; i++)
 		if (kc_live(c, ar[i]))
 			v.isr[v.isr_len++] = ar[i];
 	if (v.isr_len == 0)
@@ -50,7 +56,7 @@ static enum kc_reason initialize_leader(struct kc_controller *c, uint32_t pid)
 		return KC_FAIL_STATE_EXISTS;
 	}
 	kc_cache_lead(c, pid, &v, c->epoch);
-	kc_batch_add_lair(c, &c->partition_batch, v.isr, v.isr_len, pid, &v, c->epoch, ar, n_ar);
+	kc_batch_add_lair_cached(c, &c->partition_batch, v.isr, v.isr_len, pid);
 	return KC_OK;
 }
 
@@ -79,10 +85,7 @@ static enum kc_reason elect_leader(struct kc_controller *c, uint32_t pid, enum k
 		}
 	}
 	kc_cache_lead(c, pid, &out.lisr, c->epoch);
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
-	kc_batch_add_lair(c, &c->partition_batch, out.recipients, out.n_recipients, pid, &out.lisr,
-			  c->epoch, ar, n_ar);
+	kc_batch_add_lair_cached(c, &c->partition_batch, out.recipients, out.n_recipients, pid);
 	return KC_OK;
 }
 
@@ -94,6 +97,12 @@ static void assign_replicas(struct kc_controller *c, uint32_t pid)
 	const struct kc_part *p = &c->parts[pid];
 	if (c->st.read_topic(c->st.self, p->topic, &parts, &n) != KC_ZK_OK)
 		n = 0;
+	/* the store lists a topic's partitions by number, so partition k is usually at k: a scan
+	 * for each partition of a new topic would be quadratic in its partitions */
+	if (p->number < n && parts[p->number].partition == p->number) {
+		kc_set_ar(c, pid, parts[p->number].replicas, parts[p->number].n_replicas);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++)
 		if (parts[i].partition == p->number) {
 			kc_set_ar(c, pid, parts[i].replicas, parts[i].n_replicas);

@@ -65,10 +65,13 @@ bool kc_remove_replica_from_isr(struct kc_controller *c, uint32_t pid, int32_t r
 	}
 }
 
-static void to_offline(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
-		       uint32_t n_ar)
+/* The transitions below write the replica's state through `e`, its map entry, and read the
+ * AR through `ar`, the context's own slice: nothing they call adds a map entry, and the one
+ * call that may move the slice pool (the ISR cache in to_offline) is followed by a re-read. */
+static void to_offline(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur)
 {
 	struct kc_batch *b = &c->replica_batch;
+	int32_t broker = e->broker;
 	enum kc_reason why = KC_FAIL_NO_LEADERSHIP;
 	struct kc_lisr v;
 	/* the broker may be dead: the channel drops what it cannot deliver */
@@ -78,23 +81,26 @@ static void to_offline(struct kc_controller *c, uint32_t pid, int32_t broker, in
 		return;
 	}
 	if (!kc_part_deleting(c, pid)) {
+		const struct kc_part *p = &c->parts[pid];
+		const int32_t *ar = kc_slice_ptr(c, p->ar);
 		int32_t to[KC_MAX_REPLICAS];
 		uint32_t n = 0;
 		if (c->cfg.inject & KC_INJECT_KAFKA_1188)
 			to[n++] = v.leader;
 		else
-			for (uint32_t i = 0; i < n_ar; i++)
+			for (uint32_t i = 0; i < p->ar.len; i++)
 				if (ar[i] != broker)
 					to[n++] = ar[i];
-		kc_batch_add_lair(c, b, to, n, pid, &v, c->epoch, ar, n_ar);
+		kc_batch_add_lair(c, b, to, n, pid, &v, c->epoch, ar, p->ar.len);
 	}
-	kc_rstate_put(c, pid, broker, KC_OFFLINE_REPLICA);
+	e->state = KC_OFFLINE_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_OFFLINE_REPLICA, KC_OK, 0);
 }
 
-static void to_new(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+static void to_new(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur, const int32_t *ar,
 		   uint32_t n_ar)
 {
+	int32_t broker = e->broker;
 	struct kc_lisr v;
 	if (c->st.read_state(c->st.self, pid, &v) == KC_ZK_OK) {
 		if (v.leader == broker && !(c->cfg.inject & KC_INJECT_SELFTEST_NEW_REPLICA_FOR_LEADER)) {
@@ -103,14 +109,14 @@ static void to_new(struct kc_controller *c, uint32_t pid, int32_t broker, int cu
 		}
 		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
 	}
-	kc_rstate_put(c, pid, broker, KC_NEW_REPLICA);
+	e->state = KC_NEW_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_NEW_REPLICA, KC_OK, 0);
 }
 
-static void to_online(struct kc_controller *c, uint32_t pid, int32_t broker, int cur, const int32_t *ar,
+static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur, const int32_t *ar,
 		      uint32_t n_ar)
 {
-	struct kc_lisr v;
+	int32_t broker = e->broker;
 	if (cur == KC_NEW_REPLICA) {
 		if (!kc_list_has(ar, n_ar, broker)) {
 			int32_t grown[KC_MAX_REPLICAS];
@@ -118,11 +124,11 @@ static void to_online(struct kc_controller *c, uint32_t pid, int32_t broker, int
 			grown[n_ar] = broker;
 			kc_set_ar(c, pid, grown, n_ar + 1);
 		}
-	} else if (kc_get_lead(c, pid, &v)) {
-		kc_batch_add_lair(c, &c->replica_batch, &broker, 1, pid, &v, v.controller_epoch, ar, n_ar);
+	} else if (c->parts[pid].has_lead) {
+		kc_batch_add_lair_cached(c, &c->replica_batch, &broker, 1, pid);
 	}
 	/* else: the partition never had a leader, so there is nothing to tell the broker yet */
-	kc_rstate_put(c, pid, broker, KC_ONLINE_REPLICA);
+	e->state = KC_ONLINE_REPLICA;
 	kc_log_state(c, false, true, pid, broker, cur, KC_ONLINE_REPLICA, KC_OK, 0);
 }
 
@@ -134,45 +140,46 @@ static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
 		return;
 	}
 	kc_touch(c, pid);
-	int cur = kc_rstate(c, pid, broker);
-	if (cur == KC_NO_STATE) {
-		cur = KC_NON_EXISTENT_REPLICA;
-		kc_rstate_put(c, pid, broker, KC_NON_EXISTENT_REPLICA);
-	}
-	if (!c->parts[pid].known) {
+	struct kc_rs *e = kc_rstate_slot(c, pid, broker);
+	int cur = e->state;
+	const struct kc_part *p = &c->parts[pid];
+	if (!p->known) {
 		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_UNKNOWN_PARTITION, 0);
 		return;
 	}
-	if (!kc_replica_edge_valid(cur, target) && !(c->cfg.inject & KC_INJECT_SELFTEST_SKIP_REPLICA_GUARD)) {
+	/* kc_replica_edge_valid(cur, target), read from the controller's masks */
+	bool valid = (unsigned)target < 8 && cur < 8 && (c->replica_valid_from[target] >> cur & 1);
+	if (!valid && !(c->cfg.inject & KC_INJECT_SELFTEST_SKIP_REPLICA_GUARD)) {
 		kc_log_state(c, false, false, pid, broker, cur, target, KC_FAIL_INVALID_EDGE, 0);
 		return;
 	}
-	int32_t ar[KC_MAX_REPLICAS];
-	uint32_t n_ar = kc_get_ar(c, pid, ar);
+	const int32_t *ar = kc_slice_ptr(c, p->ar);
+	uint32_t n_ar = p->ar.len;
 	switch (target) {
 	case KC_NEW_REPLICA:
-		to_new(c, pid, broker, cur, ar, n_ar);
+		to_new(c, pid, e, cur, ar, n_ar);
 		return;
 	case KC_ONLINE_REPLICA:
-		to_online(c, pid, broker, cur, ar, n_ar);
+		to_online(c, pid, e, cur, ar, n_ar);
 		return;
 	case KC_OFFLINE_REPLICA:
-		to_offline(c, pid, broker, cur, ar, n_ar);
+		to_offline(c, pid, e, cur);
 		return;
 	case KC_REPLICA_DELETION_STARTED:
-		kc_rstate_put(c, pid, broker, KC_REPLICA_DELETION_STARTED);
+		e->state = KC_REPLICA_DELETION_STARTED;
 		kc_batch_add_stop(c, &c->replica_batch, broker, pid, true, deletion_callback);
 		break;
 	case KC_REPLICA_DELETION_INELIGIBLE:
 	case KC_REPLICA_DELETION_SUCCESSFUL:
-		kc_rstate_put(c, pid, broker, (uint8_t)target);
+		e->state = (uint8_t)target;
 		break;
 	case KC_NON_EXISTENT_REPLICA: {
+		int32_t rest[KC_MAX_REPLICAS];
 		uint32_t n = 0;
 		for (uint32_t i = 0; i < n_ar; i++)
 			if (ar[i] != broker)
-				ar[n++] = ar[i];
-		kc_set_ar(c, pid, ar, n);
+				rest[n++] = ar[i];
+		kc_set_ar(c, pid, rest, n);
 		kc_rstate_remove(c, pid, broker);
 		break;
 	}
@@ -194,27 +201,31 @@ void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uin
 	kc_batch_flush(c, &c->replica_batch);
 }
 
-/* The replicas of the given partitions, brokers by id within each partition. */
-void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, struct kc_vec *out)
+/* The replicas of the given partitions, brokers by id within each partition; with `on`, only
+ * those on one of its n_on brokers (replicasOnBrokers). Written in place: a failover lists
+ * every replica of the cluster. */
+void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, uint32_t n, const int32_t *on,
+			       uint32_t n_on, struct kc_vec *out)
 {
 	out->len = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		int32_t ar[KC_MAX_REPLICAS];
-		uint32_t n_ar = kc_get_ar(c, pids[i], ar);
-		uint32_t first = out->len;
-		for (uint32_t j = 0; j < n_ar; j++) {
-			struct kc_replica *rep = kc_vec_push(out);
-			rep->pid = pids[i];
-			rep->broker = ar[j];
-			for (uint32_t k = out->len - 1; k > first; k--) {
-				struct kc_replica *a = kc_vec_at(out, k - 1), *b = kc_vec_at(out, k);
-				if (a->broker <= b->broker)
-					break;
-				struct kc_replica t = *a;
-				*a = *b;
-				*b = t;
-			}
+		if (pids[i] >= c->n_parts || !c->parts[pids[i]].known || c->parts[pids[i]].ar.len == 0)
+			continue;
+		const struct kc_part *p = &c->parts[pids[i]];
+		const int32_t *ar = kc_slice_ptr(c, p->ar);
+		kc_vec_reserve(out, out->len + p->ar.len);
+		struct kc_replica *r = (struct kc_replica *)out->data + out->len;
+		uint32_t m = 0;
+		for (uint32_t j = 0; j < p->ar.len; j++) {
+			if (on && !kc_list_has(on, n_on, ar[j]))
+				continue;
+			uint32_t k = m++;
+			for (; k > 0 && r[k - 1].broker > ar[j]; k--)
+				r[k] = r[k - 1];
+			r[k].pid = pids[i];
+			r[k].broker = ar[j];
 		}
+		out->len += m;
 	}
 }
 
@@ -223,19 +234,18 @@ void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, ui
 void kc_replica_sm_startup(struct kc_controller *c)
 {
 	kc_all_partitions(c, &c->tmp_pids);
-	struct kc_vec reps, live;
+	struct kc_vec reps;
 	kc_vec_init(&reps, sizeof(struct kc_replica));
-	kc_vec_init(&live, sizeof(struct kc_replica));
-	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, &reps);
+	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, NULL, 0, &reps);
+	struct kc_replica *r = reps.data;
+	uint32_t n_live = 0; /* the live replicas, kept in order at the front of the same list */
 	for (uint32_t i = 0; i < reps.len; i++) {
-		const struct kc_replica *r = kc_vec_at(&reps, i);
-		bool up = kc_live(c, r->broker);
-		kc_rstate_put(c, r->pid, r->broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
+		bool up = kc_live(c, r[i].broker);
+		kc_rstate_put(c, r[i].pid, r[i].broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
 		if (up)
-			*(struct kc_replica *)kc_vec_push(&live) = *r;
+			r[n_live++] = r[i];
 	}
 	c->replica_sm_started = true;
-	kc_replica_changes(c, live.data, live.len, KC_ONLINE_REPLICA, false);
+	kc_replica_changes(c, r, n_live, KC_ONLINE_REPLICA, false);
 	kc_vec_free(&reps);
-	kc_vec_free(&live);
 }

@@ -312,7 +312,7 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 			w->leader_mark[x] = mark;
 	}
 	for (uint32_t i = q->first; i < q->first + q->count; i++) {
-		const struct sim_entry *e = &w->entries[p->first_entry + i];
+		const struct sim_entry *e = &p->entries[i];
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
 		/* stale leader epoch, or not a replica: ignored; KAFKA-1188 (injected, its broker half)
 		 * applied an entry whose leader epoch was unchanged */
@@ -337,7 +337,7 @@ static void apply_umr(struct sim_world *w, uint32_t b, const struct sim_req *q, 
 {
 	struct sim_bk *k = &w->bk[b];
 	k->live_list = p->live;
-	const struct sim_entry *e = &w->entries[p->first_entry + q->first];
+	const struct sim_entry *e = &p->entries[q->first];
 	const uint32_t key[3] = {q->payload, q->first, q->count};
 	uint64_t *stamp;
 	if (!sim_mc_follow(&w->mc, &k->mc, key, &stamp)) {

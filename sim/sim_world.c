@@ -191,8 +191,9 @@ void sim_world_free(struct sim_world *w)
 	free(w->rep_off);
 	free(w->rep_len);
 	free(w->rep_cap);
+	for (uint32_t i = 0; i < w->n_payloads; i++)
+		free(w->payloads[i].entries);
 	free(w->payloads);
-	free(w->entries);
 	free(w->meta);
 	sim_mc_free(&w->mc);
 	free(w->reqs);

@@ -64,6 +64,12 @@ static uint32_t new_payload(struct sim_world *w, const struct kc_request *r)
 		w->meta = sim_xrealloc(w->meta, (size_t)w->cap_meta * sizeof *w->meta);
 	}
 	p->meta_first = (uint32_t)w->n_meta;
+	if (!w->entry_ar)
+		w->entry_ar = calloc(w->n_parts ? w->n_parts : 1, sizeof *w->entry_ar);
+	if (!w->entry_ar) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
 	for (uint32_t i = 0; i < r->n_entries; i++) {
 		const struct kc_partition_info *in = &r->entries[i];
 		struct sim_entry *e = &p->entries[i];
@@ -72,7 +78,7 @@ static uint32_t new_payload(struct sim_world *w, const struct kc_request *r)
 		e->leader_epoch = in->leader_epoch;
 		e->ctrl_epoch = in->controller_epoch;
 		e->zk_version = in->zk_version;
-		e->ar = sim_lists_intern(&w->lists, in->ar, in->ar_len);
+		e->ar = sim_lists_intern_hint(&w->lists, in->ar, in->ar_len, &w->entry_ar[in->pid]);
 		/* a full ISR is usually the AR in the same order: the same list, interned once */
 		bool same = in->isr_len == in->ar_len;
 		for (uint32_t k = 0; same && k < in->isr_len; k++)

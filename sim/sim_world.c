@@ -194,6 +194,7 @@ void sim_world_free(struct sim_world *w)
 	for (uint32_t i = 0; i < w->n_payloads; i++)
 		free(w->payloads[i].entries);
 	free(w->payloads);
+	free(w->entry_ar);
 	free(w->meta);
 	sim_mc_free(&w->mc);
 	free(w->reqs);

@@ -221,6 +221,7 @@ struct sim_world {
 	/* request plumbing */
 	struct sim_payload *payloads;
 	uint32_t n_payloads, cap_payloads;
+	uint32_t *entry_ar;       /* per pid: the AR its last request entry carried (an intern hint) */
 	struct sim_meta *meta;    /* [0] unused */
 	uint64_t n_meta, cap_meta;
 	struct sim_mcaches mc;    /* the brokers' metadata caches */

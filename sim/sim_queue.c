@@ -77,7 +77,9 @@ static void sim_queue_grow(struct sim_queue *q, size_t need)
 	q->cap = cap;
 }
 
-/* A lane's ring made larger (a power of two), its events moved to the start. */
+/* A lane's ring made larger (a power of two). realloc, not a fresh copy: a burst of millions
+ * grows its lane while nothing is popped, and a large block then moves without being copied or
+ * faulted in again. The part of a wrapped ring before its head moves to the new space. */
 static void lane_grow(struct sim_queue_lane *l, size_t need)
 {
 	size_t cap = l->cap ? l->cap : SIM_QUEUE_MIN_CAP;
@@ -88,16 +90,15 @@ static void lane_grow(struct sim_queue_lane *l, size_t need)
 		}
 		cap *= 2;
 	}
-	struct sim_event *ev = malloc(cap * sizeof *ev);
+	struct sim_event *ev = realloc(l->ev, cap * sizeof *ev);
 	if (!ev) {
 		fprintf(stderr, "sim_queue: out of memory growing a lane to %zu events\n", cap);
 		abort();
 	}
-	for (size_t i = 0; i < l->len; i++)
-		ev[i] = l->ev[(l->head + i) & (l->cap - 1)];
-	free(l->ev);
+	size_t wrapped = l->head + l->len > l->cap ? l->head + l->len - l->cap : 0;
+	for (size_t i = 0; i < wrapped; i++)
+		ev[(l->cap + i) & (cap - 1)] = ev[i];
 	l->ev = ev;
-	l->head = 0;
 	l->cap = cap;
 }
 

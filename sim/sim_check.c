@@ -39,8 +39,6 @@ void sim_chk_mark(struct sim_check *c, uint32_t pid, uint8_t flag, struct sim_u3
 	sim_chk_push(v, pid);
 }
 
-bool sim_chk_on(const struct sim_world *w, enum sim_invariant inv) { return w->sc->invariant_on[inv]; }
-
 const char *sim_chk_pname(const struct sim_world *w, uint32_t pid, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s-%" PRIu32, w->sc->topics[w->pid_topic[pid]].name, w->pid_number[pid]);
@@ -69,38 +67,6 @@ const char *sim_chk_time(uint64_t t_us, char *buf, size_t n)
 {
 	snprintf(buf, n, "%" PRIu64 ".%06" PRIu64 "s", t_us / 1000000u, t_us % 1000000u);
 	return buf;
-}
-
-const struct kc_assigned *sim_chk_assigned(const struct sim_world *w, uint32_t pid)
-{
-	if (!sim_partition_exists(w, pid))
-		return NULL;
-	return &w->zk.topics[w->pid_topic[pid]].view[w->pid_number[pid]];
-}
-
-bool sim_chk_has(const int32_t *v, uint32_t n, int32_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-bool sim_chk_unclean(const struct sim_world *w, uint32_t topic)
-{
-	int8_t o = w->zk.topics[topic].unclean;
-	return o >= 0 ? o != 0 : w->cfg->unclean_leader_election;
-}
-
-bool sim_chk_deleting(const struct sim_world *w, uint32_t topic)
-{
-	return w->cfg->delete_topic_enable && w->zk.delete_queued[topic];
-}
-
-bool sim_chk_registered(const struct sim_world *w, int32_t id)
-{
-	int32_t b = sim_bidx(w, id);
-	return b >= 0 && w->zk.registered[b];
 }
 
 static const char *state_name(bool partition, int s)
@@ -132,7 +98,7 @@ static void pend(struct sim_world *w, struct sim_check *c, enum sim_invariant in
 {
 	if (!sim_chk_on(w, inv) || c->pend[inv])
 		return;
-	c->pend[inv] = true;
+	c->pend[inv] = c->any_pend = true;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(c->pend_msg[inv], SIM_CHK_MSG, fmt, ap);
@@ -150,8 +116,11 @@ static void report(struct sim_world *w, const bool *bad, char (*msg)[SIM_CHK_MSG
 
 static void report_pending(struct sim_world *w, struct sim_check *c)
 {
+	if (!c->any_pend)
+		return;
 	report(w, c->pend, c->pend_msg);
 	memset(c->pend, 0, sizeof c->pend);
+	c->any_pend = false;
 }
 
 /* ---- life cycle ---- */
@@ -804,15 +773,16 @@ static void safety_scratch(struct sim_world *w, struct sim_check *c)
 				     k->id, kc_epoch(k->kc));
 		}
 	}
+	_Static_assert(sizeof *((struct sim_world *)0)->rep_len == 1, "acts[] holds a partition's replica records");
+	bool acts[UINT8_MAX + 1]; /* per replica record of the partition: acts as its leader now */
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
 		const struct sim_rep *r = w->reps + w->rep_off[pid];
 		for (uint32_t i = 0; i < w->rep_len[pid]; i++)
-			for (uint32_t j = 0; j < i; j++) {
-				bool acts_i = sim_rep_live(w, &r[i]) && r[i].role == ROLE_LEADER &&
-					      !sim_bk_paused(w, (uint32_t)r[i].broker);
-				bool acts_j = sim_rep_live(w, &r[j]) && r[j].role == ROLE_LEADER &&
-					      !sim_bk_paused(w, (uint32_t)r[j].broker);
-				if (acts_i && acts_j && r[i].leader_epoch == r[j].leader_epoch) {
+			acts[i] = r[i].role == ROLE_LEADER && sim_rep_live(w, &r[i]) &&
+				  !sim_bk_paused(w, (uint32_t)r[i].broker);
+		for (uint32_t i = 0; i < w->rep_len[pid]; i++)
+			for (uint32_t j = 0; acts[i] && j < i; j++) {
+				if (acts[j] && r[i].leader_epoch == r[j].leader_epoch) {
 					char pn[256];
 					pend(w, c, SIM_INV_SINGLE_LEADER_PER_EPOCH,
 					     "%s: brokers %" PRId32 " and %" PRId32 " both act as leader with leader epoch %" PRId32,
@@ -858,5 +828,6 @@ void sim_check_end(struct sim_world *w, struct sim_check *c)
 			memcpy(v->msg[inv], c->pend_msg[inv], SIM_CHK_MSG);
 		}
 	memset(c->pend, 0, sizeof c->pend);
+	c->any_pend = false;
 	report(w, v->bad, v->msg);
 }

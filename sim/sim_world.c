@@ -221,8 +221,6 @@ uint64_t sim_jitter(struct sim_world *w)
 	return j && !w->startup_phase ? sim_rng_below(&w->jitter_rng, j + 1) : 0;
 }
 
-int32_t sim_bidx(const struct sim_world *w, int32_t id) { return sim_zk_broker_index(&w->zk, id); }
-
 /* ---- replica records: per pid a small slice, sorted by broker index ---- */
 struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
 {
@@ -368,8 +366,3 @@ bool sim_quiescent_point(const struct sim_world *w)
 	return calm;
 }
 
-bool sim_partition_exists(const struct sim_world *w, uint32_t pid)
-{
-	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
-	return t->exists && w->pid_number[pid] < t->n;
-}

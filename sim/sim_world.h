@@ -283,7 +283,10 @@ static inline bool sim_ev_periodic(uint32_t kind)
 	return kind == EV_ISR_CHECK || kind == EV_REBALANCE || kind == EV_CS_TIMEOUT;
 }
 uint64_t sim_jitter(struct sim_world *w);
-int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
+static inline int32_t sim_bidx(const struct sim_world *w, int32_t id) /* -1 if undeclared */
+{
+	return sim_zk_broker_index(&w->zk, id);
+}
 struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b); /* any incarnation */
 struct sim_rep *sim_rep_get(struct sim_world *w, uint32_t pid, int32_t b);  /* creates */
 bool sim_rep_live(const struct sim_world *w, const struct sim_rep *r);      /* current incarnation */
@@ -304,7 +307,12 @@ bool sim_quiescent_point(const struct sim_world *w);
 void sim_bk_settle(struct sim_world *w);
 /* The active controller (architecture S7), or -1. */
 int32_t sim_active_controller(const struct sim_world *w);
-bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */
+/* Its topic znode lists it. */
+static inline bool sim_partition_exists(const struct sim_world *w, uint32_t pid)
+{
+	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
+	return t->exists && w->pid_number[pid] < t->n;
+}
 /* Spans of admin operations that end on a ZooKeeper change. */
 void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions);
 void sim_track_reassignment(struct sim_world *w, uint32_t pid);

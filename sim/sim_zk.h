@@ -30,8 +30,7 @@ struct sim_zk_topic {
 	uint64_t czxid;
 	int8_t unclean;             /* config znode: -1 none, 0/1 override */
 	uint32_t n;                 /* partitions in the znode */
-	struct kc_assigned *view;   /* n entries, replicas point into reps */
-	int32_t *reps;
+	struct kc_assigned *view;   /* n entries, then (one allocation) the replicas they point to */
 };
 
 struct sim_zk_admin_entry {

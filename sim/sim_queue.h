@@ -44,6 +44,7 @@ struct sim_queue {
 	uint8_t last_cls;
 	uint32_t burst;
 	uint64_t next_seq;
+	uint8_t last_lane;     /* the lane the last lane push went to */
 };
 
 void sim_queue_init(struct sim_queue *q);
@@ -58,6 +59,9 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 /* The least event without removing it, or NULL. */
 const struct sim_event *sim_queue_peek(const struct sim_queue *q);
+/* Removes into *out the event top that sim_queue_peek returned, nothing pushed or popped since:
+ * the pop without looking for the least event again. */
+void sim_queue_take(struct sim_queue *q, const struct sim_event *top, struct sim_event *out);
 static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len + q->lane_len; }
 
 #endif

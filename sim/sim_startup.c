@@ -14,7 +14,7 @@ static void run_at_zero(struct sim_world *w)
 	const struct sim_event *top;
 	while ((top = sim_queue_peek(&w->q)) && top->t_us == 0) {
 		struct sim_event e;
-		sim_queue_pop(&w->q, &e);
+		sim_queue_take(&w->q, top, &e);
 		if (!sim_ev_periodic(e.kind))
 			w->pending_nonperiodic--;
 		w->pending_kind[e.kind]--;

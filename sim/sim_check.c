@@ -633,13 +633,20 @@ void sim_check_zk(struct sim_world *w, struct sim_check *c, enum sim_zk_change w
 	}
 }
 
-void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
+/* Broker b's cache for pid changed: a candidate if it disagrees with ZooKeeper. */
+static void meta_changed(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
 {
-	if (!prepare(w, c) || !meta_on(w) || (c->part[pid].flags & CHK_META_CAND))
+	if (c->part[pid].flags & CHK_META_CAND)
 		return;
 	if ((sim_chk_on(w, SIM_INV_METADATA_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, false)) ||
 	    (sim_chk_on(w, SIM_INV_METADATA_ISR_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, true)))
 		sim_chk_mark(c, pid, CHK_META_CAND, &c->meta_cand);
+}
+
+void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
+{
+	if (prepare(w, c) && meta_on(w))
+		meta_changed(w, c, b, pid);
 }
 
 void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
@@ -653,7 +660,7 @@ void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b
 	if (stamp && *stamp == c->meta_epoch)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		sim_check_meta(w, c, b, e[i].pid);
+		meta_changed(w, c, b, e[i].pid);
 	if (stamp)
 		*stamp = c->meta_epoch;
 }

@@ -40,7 +40,14 @@ static inline const int32_t *sim_lists_get(const struct sim_lists *l, uint32_t i
 	*n = l->len[id];
 	return l->pool + l->off[id];
 }
-bool sim_lists_has(const struct sim_lists *l, uint32_t id, int32_t x);
+static inline bool sim_lists_has(const struct sim_lists *l, uint32_t id, int32_t x)
+{
+	const int32_t *v = l->pool + l->off[id];
+	for (uint32_t i = 0; i < l->len[id]; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
 /* Same members, any order. */
 bool sim_lists_same_set(const struct sim_lists *l, uint32_t a, uint32_t b);
 

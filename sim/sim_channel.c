@@ -2,7 +2,8 @@
  * request at a time, delivered rpc_latency (+ jitter) after it leaves, answered rpc_latency
  * after the broker handled it; the next request leaves only then. A channel whose broker is
  * cut off from the controller, down or unreachable retries the head every 300 ms, as 0.8.2's
- * send thread does. Removing a channel drops what it had not sent. */
+ * send thread does. Removing a channel drops what it had not sent. A payload's entries are
+ * freed when the last message carrying them is handled or dropped (sim_payload_release). */
 #include <stdlib.h>
 #include <string.h>
 

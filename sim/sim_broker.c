@@ -332,7 +332,7 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 		if (x >= 0)
 			w->leader_mark[x] = mark;
 	}
-	const struct sim_entry *entries = &w->entries[p->first_entry];
+	const struct sim_entry *entries = p->entries;
 	uint32_t end = q->first + q->count;
 	for (uint32_t i = q->first; i < end; i++) {
 		const struct sim_entry *e = &entries[i];
@@ -364,7 +364,7 @@ static void apply_umr(struct sim_world *w, uint32_t b, const struct sim_req *q, 
 {
 	struct sim_bk *k = &w->bk[b];
 	k->live_list = p->live;
-	const struct sim_entry *e = &w->entries[p->first_entry + q->first];
+	const struct sim_entry *e = &p->entries[q->first];
 	const uint32_t key[3] = {q->payload, q->first, q->count};
 	uint64_t *stamp;
 	if (!sim_mc_follow(&w->mc, &k->mc, key, &stamp)) {

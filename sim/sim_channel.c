@@ -2,7 +2,8 @@
  * request at a time, delivered rpc_latency (+ jitter) after it leaves, answered rpc_latency
  * after the broker handled it; the next request leaves only then. A channel whose broker is
  * cut off from the controller, down or unreachable retries the head every 300 ms, as 0.8.2's
- * send thread does. Removing a channel drops what it had not sent. */
+ * send thread does. Removing a channel drops what it had not sent. A payload's entries are
+ * freed when the last message carrying them is handled or dropped (sim_payload_release). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,19 @@ static struct sim_chan *chan(struct sim_world *w, uint32_t ctrl, uint32_t target
 	return &k->chan[target];
 }
 
+void sim_payload_release(struct sim_world *w, uint32_t payload)
+{
+	struct sim_payload *p = &w->payloads[payload];
+	if (--p->unfinished == 0) {
+		free(p->entries);
+		p->entries = NULL;
+	}
+}
+
 static void drop_queue(struct sim_world *w, struct sim_chan *c)
 {
+	for (uint32_t i = 0; i < c->len; i++)
+		sim_payload_release(w, w->reqs[c->q[c->head + i]].payload);
 	w->in_flight -= c->len;
 	c->head = c->len = 0;
 }
@@ -74,8 +86,10 @@ void sim_chan_enqueue(struct sim_world *w, uint32_t ctrl, uint32_t target, uint3
 				       .to = (int32_t)target,
 				       .chan_gen = c->gen,
 				       .depart_us = depart_us};
+	w->payloads[payload].unfinished++;
 	if (!c->open) {
 		sim_obs_request(w, id, true);
+		sim_payload_release(w, payload);
 		return;
 	}
 	sim_obs_request(w, id, false);
@@ -154,6 +168,8 @@ static void on_deliver(struct sim_world *w, const struct sim_event *e)
 			c->q[--c->head] = id;
 			c->len++;
 			schedule_send(w, ctrl, target, w->now + SIM_SEND_RETRY_US);
+		} else {
+			sim_payload_release(w, r->payload);
 		}
 		return;
 	}
@@ -163,6 +179,7 @@ static void on_deliver(struct sim_world *w, const struct sim_event *e)
 	}
 	r->handled_us = w->now;
 	sim_broker_apply(w, target, r);
+	sim_payload_release(w, r->payload);
 	uint64_t handle = sim_lat(w, w->cfg->broker_op_cost_us * r->count + w->cfg->rpc_latency_us);
 	sim_schedule(w, w->now + handle + sim_jitter(w), SIM_CLASS_DELIVERY, EV_RESPONSE, id, 0, 0);
 }

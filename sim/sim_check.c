@@ -39,8 +39,6 @@ void sim_chk_mark(struct sim_check *c, uint32_t pid, uint8_t flag, struct sim_u3
 	sim_chk_push(v, pid);
 }
 
-bool sim_chk_on(const struct sim_world *w, enum sim_invariant inv) { return w->sc->invariant_on[inv]; }
-
 const char *sim_chk_pname(const struct sim_world *w, uint32_t pid, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s-%" PRIu32, w->sc->topics[w->pid_topic[pid]].name, w->pid_number[pid]);
@@ -69,38 +67,6 @@ const char *sim_chk_time(uint64_t t_us, char *buf, size_t n)
 {
 	snprintf(buf, n, "%" PRIu64 ".%06" PRIu64 "s", t_us / 1000000u, t_us % 1000000u);
 	return buf;
-}
-
-const struct kc_assigned *sim_chk_assigned(const struct sim_world *w, uint32_t pid)
-{
-	if (!sim_partition_exists(w, pid))
-		return NULL;
-	return &w->zk.topics[w->pid_topic[pid]].view[w->pid_number[pid]];
-}
-
-bool sim_chk_has(const int32_t *v, uint32_t n, int32_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-bool sim_chk_unclean(const struct sim_world *w, uint32_t topic)
-{
-	int8_t o = w->zk.topics[topic].unclean;
-	return o >= 0 ? o != 0 : w->cfg->unclean_leader_election;
-}
-
-bool sim_chk_deleting(const struct sim_world *w, uint32_t topic)
-{
-	return w->cfg->delete_topic_enable && w->zk.delete_queued[topic];
-}
-
-bool sim_chk_registered(const struct sim_world *w, int32_t id)
-{
-	int32_t b = sim_bidx(w, id);
-	return b >= 0 && w->zk.registered[b];
 }
 
 static const char *state_name(bool partition, int s)
@@ -132,7 +98,7 @@ static void pend(struct sim_world *w, struct sim_check *c, enum sim_invariant in
 {
 	if (!sim_chk_on(w, inv) || c->pend[inv])
 		return;
-	c->pend[inv] = true;
+	c->pend[inv] = c->any_pend = true;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(c->pend_msg[inv], SIM_CHK_MSG, fmt, ap);
@@ -150,8 +116,11 @@ static void report(struct sim_world *w, const bool *bad, char (*msg)[SIM_CHK_MSG
 
 static void report_pending(struct sim_world *w, struct sim_check *c)
 {
+	if (!c->any_pend)
+		return;
 	report(w, c->pend, c->pend_msg);
 	memset(c->pend, 0, sizeof c->pend);
+	c->any_pend = false;
 }
 
 /* ---- life cycle ---- */
@@ -665,13 +634,20 @@ void sim_check_zk(struct sim_world *w, struct sim_check *c, enum sim_zk_change w
 	}
 }
 
-void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
+/* Broker b's cache for pid changed: a candidate if it disagrees with ZooKeeper. */
+static void meta_changed(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
 {
-	if (!prepare(w, c) || !meta_on(w) || (c->part[pid].flags & CHK_META_CAND))
+	if (c->part[pid].flags & CHK_META_CAND)
 		return;
 	if ((sim_chk_on(w, SIM_INV_METADATA_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, false)) ||
 	    (sim_chk_on(w, SIM_INV_METADATA_ISR_CONVERGES) && sim_chk_meta_mismatch(w, b, pid, true)))
 		sim_chk_mark(c, pid, CHK_META_CAND, &c->meta_cand);
+}
+
+void sim_check_meta(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid)
+{
+	if (prepare(w, c) && meta_on(w))
+		meta_changed(w, c, b, pid);
 }
 
 void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
@@ -685,7 +661,7 @@ void sim_check_meta_entries(struct sim_world *w, struct sim_check *c, uint32_t b
 	if (stamp && *stamp == c->meta_epoch)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		sim_check_meta(w, c, b, e[i].pid);
+		meta_changed(w, c, b, e[i].pid);
 	if (stamp)
 		*stamp = c->meta_epoch;
 }
@@ -805,16 +781,17 @@ static void safety_scratch(struct sim_world *w, struct sim_check *c)
 				     k->id, kc_epoch(k->kc));
 		}
 	}
+	/* per replica record of the partition (at most one per broker): acts as its leader now */
+	bool *acts = sim_xrealloc(NULL, w->n_brokers * sizeof *acts);
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
 		uint32_t n;
 		const struct sim_rep *r = sim_rep_slice(w, pid, &n);
 		for (uint32_t i = 0; i < n; i++)
-			for (uint32_t j = 0; j < i; j++) {
-				bool acts_i = sim_rep_live(w, &r[i]) && r[i].role == ROLE_LEADER &&
-					      !sim_bk_paused(w, (uint32_t)r[i].broker);
-				bool acts_j = sim_rep_live(w, &r[j]) && r[j].role == ROLE_LEADER &&
-					      !sim_bk_paused(w, (uint32_t)r[j].broker);
-				if (acts_i && acts_j && r[i].leader_epoch == r[j].leader_epoch) {
+			acts[i] = r[i].role == ROLE_LEADER && sim_rep_live(w, &r[i]) &&
+				  !sim_bk_paused(w, (uint32_t)r[i].broker);
+		for (uint32_t i = 0; i < n; i++)
+			for (uint32_t j = 0; acts[i] && j < i; j++) {
+				if (acts[j] && r[i].leader_epoch == r[j].leader_epoch) {
 					char pn[256];
 					pend(w, c, SIM_INV_SINGLE_LEADER_PER_EPOCH,
 					     "%s: brokers %" PRId32 " and %" PRId32 " both act as leader with leader epoch %" PRId32,
@@ -823,6 +800,7 @@ static void safety_scratch(struct sim_world *w, struct sim_check *c)
 				}
 			}
 	}
+	free(acts);
 #ifdef SIM_DEBUG_CHECK
 	/* every state znode write reached the hooks: the baseline equals ZooKeeper */
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
@@ -860,5 +838,6 @@ void sim_check_end(struct sim_world *w, struct sim_check *c)
 			memcpy(v->msg[inv], c->pend_msg[inv], SIM_CHK_MSG);
 		}
 	memset(c->pend, 0, sizeof c->pend);
+	c->any_pend = false;
 	report(w, v->bad, v->msg);
 }

@@ -90,6 +90,7 @@ struct sim_check {
 
 	/* safety violations found during this event, reported after it in catalog order */
 	bool pend[SIM_INVARIANT_COUNT];
+	bool any_pend;            /* some pend[] is set: most events have nothing to report */
 	char pend_msg[SIM_INVARIANT_COUNT][SIM_CHK_MSG];
 
 	/* single_controller_per_epoch */
@@ -122,7 +123,7 @@ struct sim_check {
 void sim_chk_push(struct sim_u32v *v, uint32_t x);
 /* Put pid on list v unless its flag says it is there. */
 void sim_chk_mark(struct sim_check *c, uint32_t pid, uint8_t flag, struct sim_u32v *v);
-bool sim_chk_on(const struct sim_world *w, enum sim_invariant inv);
+static inline bool sim_chk_on(const struct sim_world *w, enum sim_invariant inv) { return w->sc->invariant_on[inv]; }
 /* "orders-0" */
 const char *sim_chk_pname(const struct sim_world *w, uint32_t pid, char *buf, size_t n);
 /* "[0,1,2]" of a sim_lists id or of an array of Kafka ids */
@@ -131,13 +132,35 @@ const char *sim_chk_aname(const int32_t *v, uint32_t len, char *buf, size_t n);
 /* "7.000200s" */
 const char *sim_chk_time(uint64_t t_us, char *buf, size_t n);
 /* The partition's assignment in its topic znode, or NULL when it does not exist. */
-const struct kc_assigned *sim_chk_assigned(const struct sim_world *w, uint32_t pid);
-bool sim_chk_has(const int32_t *v, uint32_t n, int32_t x);
+static inline const struct kc_assigned *sim_chk_assigned(const struct sim_world *w, uint32_t pid)
+{
+	if (!sim_partition_exists(w, pid))
+		return NULL;
+	return &w->zk.topics[w->pid_topic[pid]].view[w->pid_number[pid]];
+}
+static inline bool sim_chk_has(const int32_t *v, uint32_t n, int32_t x)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
 /* unclean.leader.election.enable for the topic: its override, else the config default. */
-bool sim_chk_unclean(const struct sim_world *w, uint32_t topic);
+static inline bool sim_chk_unclean(const struct sim_world *w, uint32_t topic)
+{
+	int8_t o = w->zk.topics[topic].unclean;
+	return o >= 0 ? o != 0 : w->cfg->unclean_leader_election;
+}
 /* The topic is being deleted (queued, and deletion is enabled). */
-bool sim_chk_deleting(const struct sim_world *w, uint32_t topic);
-bool sim_chk_registered(const struct sim_world *w, int32_t id);
+static inline bool sim_chk_deleting(const struct sim_world *w, uint32_t topic)
+{
+	return w->cfg->delete_topic_enable && w->zk.delete_queued[topic];
+}
+static inline bool sim_chk_registered(const struct sim_world *w, int32_t id)
+{
+	int32_t b = sim_bidx(w, id);
+	return b >= 0 && w->zk.registered[b];
+}
 /* Put broker b on the suspect list (unregistered, yet counted as a leader or ISR member). */
 void sim_chk_suspect(struct sim_check *c, uint32_t b);
 

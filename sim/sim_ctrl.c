@@ -50,33 +50,35 @@ static uint32_t new_payload(struct sim_world *w, const struct kc_request *r)
 	p->type = (uint8_t)r->type;
 	p->controller_id = r->controller_id;
 	p->controller_epoch = r->controller_epoch;
-	p->first_entry = (uint32_t)w->n_entries;
 	p->n_entries = r->n_entries;
+	p->unfinished = 1; /* the sink's own hold while it enqueues the messages */
+	p->entries = r->n_entries ? sim_xrealloc(NULL, (size_t)r->n_entries * sizeof *p->entries) : NULL;
 	p->leaders = sim_lists_intern(&w->lists, r->leaders, r->n_leaders);
 	p->live = sim_lists_intern(&w->lists, r->live, r->n_live);
 	p->stop_pid = r->stop_pid;
 	p->stop_delete = r->stop_delete;
 	p->stop_response = r->stop_wants_response;
-	if (w->n_entries + r->n_entries > w->cap_entries) {
-		while (w->n_entries + r->n_entries > w->cap_entries)
-			w->cap_entries = w->cap_entries ? w->cap_entries * 2 : 1024;
-		w->entries = sim_xrealloc(w->entries, (size_t)w->cap_entries * sizeof *w->entries);
-	}
 	if (r->type == KC_REQ_UPDATE_METADATA && w->n_meta + r->n_entries > w->cap_meta) {
 		while (w->n_meta + r->n_entries > w->cap_meta)
 			w->cap_meta *= 2;
 		w->meta = sim_xrealloc(w->meta, (size_t)w->cap_meta * sizeof *w->meta);
 	}
 	p->meta_first = (uint32_t)w->n_meta;
+	if (!w->entry_ar)
+		w->entry_ar = calloc(w->n_parts ? w->n_parts : 1, sizeof *w->entry_ar);
+	if (!w->entry_ar) {
+		fprintf(stderr, "kcsim: out of memory\n");
+		exit(3);
+	}
 	for (uint32_t i = 0; i < r->n_entries; i++) {
 		const struct kc_partition_info *in = &r->entries[i];
-		struct sim_entry *e = &w->entries[w->n_entries++];
+		struct sim_entry *e = &p->entries[i];
 		e->pid = in->pid;
 		e->leader = in->leader;
 		e->leader_epoch = in->leader_epoch;
 		e->ctrl_epoch = in->controller_epoch;
 		e->zk_version = in->zk_version;
-		e->ar = sim_lists_intern(&w->lists, in->ar, in->ar_len);
+		e->ar = sim_lists_intern_hint(&w->lists, in->ar, in->ar_len, &w->entry_ar[in->pid]);
 		/* a full ISR is usually the AR in the same order: the same list, interned once */
 		bool same = in->isr_len == in->ar_len;
 		for (uint32_t k = 0; same && k < in->isr_len; k++)
@@ -111,6 +113,7 @@ static void sink_request(void *self, const struct kc_request *r)
 		for (uint32_t m = 0; m < parts; m++)
 			sim_chan_enqueue(w, ctrl, (uint32_t)to, payload, split ? m : 0, split ? 1 : r->n_entries, depart);
 	}
+	sim_payload_release(w, payload);
 }
 
 static void sink_state_change(void *self, const struct kc_state_change *c)

@@ -200,7 +200,7 @@ static bool req_matches(const struct sim_world *w, const struct sim_expect *e, u
 	if (p->type == KC_REQ_STOP_REPLICA)
 		return p->stop_pid == pid;
 	for (uint32_t i = r->first; i < r->first + r->count; i++)
-		if (w->entries[p->first_entry + i].pid == pid)
+		if (p->entries[i].pid == pid)
 			return true;
 	return false;
 }

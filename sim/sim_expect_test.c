@@ -252,18 +252,17 @@ static void send(struct fx *f, uint32_t to, enum kc_request_type type, const uin
 		 bool stop_delete)
 {
 	struct sim_world *w = &f->w;
-	w->entries = sim_xrealloc(w->entries, (w->n_entries + n + 1) * sizeof *w->entries);
+	struct sim_entry *entries = sim_xrealloc(NULL, (n + 1) * sizeof *entries);
 	for (uint32_t i = 0; i < n; i++)
-		w->entries[w->n_entries + i] = (struct sim_entry){.pid = pids[i]};
+		entries[i] = (struct sim_entry){.pid = pids[i]};
 	w->payloads = sim_xrealloc(w->payloads, (w->n_payloads + 1) * sizeof *w->payloads);
 	w->payloads[w->n_payloads] = (struct sim_payload){.type = (uint8_t)type,
 							  .controller_epoch = 1,
-							  .first_entry = (uint32_t)w->n_entries,
 							  .n_entries = type == KC_REQ_STOP_REPLICA ? 0 : n,
+							  .unfinished = 1,
+							  .entries = entries,
 							  .stop_pid = pids[0],
 							  .stop_delete = stop_delete};
-	w->n_entries += n;
-	w->cap_entries = w->n_entries + 1;
 	w->reqs = sim_xrealloc(w->reqs, (w->n_reqs + 1) * sizeof *w->reqs);
 	w->reqs[w->n_reqs] = (struct sim_req){.payload = w->n_payloads,
 					      .first = 0,

@@ -107,15 +107,6 @@ uint32_t sim_lists_intern(struct sim_lists *l, const int32_t *v, uint32_t n)
 	return id;
 }
 
-bool sim_lists_has(const struct sim_lists *l, uint32_t id, int32_t x)
-{
-	const int32_t *v = l->pool + l->off[id];
-	for (uint32_t i = 0; i < l->len[id]; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
 bool sim_lists_same_set(const struct sim_lists *l, uint32_t a, uint32_t b)
 {
 	if (a == b)

@@ -31,6 +31,7 @@ void sim_queue_init(struct sim_queue *q)
 		q->lane[i] = (struct sim_queue_lane){0};
 	q->lane_len = 0;
 	q->popped_lane = -1;
+	q->last_lane = 0;
 	q->last_t = UINT64_MAX;
 	q->last_cls = 0;
 	q->burst = 0;
@@ -78,7 +79,9 @@ static void sim_queue_grow(struct sim_queue *q, size_t need)
 	q->cap = cap;
 }
 
-/* A lane's ring made larger (a power of two), its events moved to the start. */
+/* A lane's ring made larger (a power of two). realloc, not a fresh copy: a burst of millions
+ * grows its lane while nothing is popped, and a large block then moves without being copied or
+ * faulted in again. The part of a wrapped ring before its head moves to the new space. */
 static void lane_grow(struct sim_queue_lane *l, size_t need)
 {
 	size_t cap = l->cap ? l->cap : SIM_QUEUE_MIN_CAP;
@@ -89,16 +92,15 @@ static void lane_grow(struct sim_queue_lane *l, size_t need)
 		}
 		cap *= 2;
 	}
-	struct sim_event *ev = malloc(cap * sizeof *ev);
+	struct sim_event *ev = realloc(l->ev, cap * sizeof *ev);
 	if (!ev) {
 		fprintf(stderr, "sim_queue: out of memory growing a lane to %zu events\n", cap);
 		abort();
 	}
-	for (size_t i = 0; i < l->len; i++)
-		ev[i] = l->ev[(l->head + i) & (l->cap - 1)];
-	free(l->ev);
+	size_t wrapped = l->head + l->len > l->cap ? l->head + l->len - l->cap : 0;
+	for (size_t i = 0; i < wrapped; i++)
+		ev[(l->cap + i) & (cap - 1)] = ev[i];
 	l->ev = ev;
-	l->head = 0;
 	l->cap = cap;
 }
 
@@ -112,10 +114,22 @@ void sim_queue_reserve(struct sim_queue *q, size_t n)
 			lane_grow(&q->lane[i], n);
 }
 
+static bool lane_takes(const struct sim_queue_lane *l, const struct sim_event *e)
+{
+	if (l->len == 0)
+		return false;
+	const struct sim_event *tail = &l->ev[(l->head + l->len - 1) & (l->cap - 1)];
+	return tail->t_us == e->t_us && tail->cls == e->cls;
+}
+
 /* A lane whose last event has e's time and class, else an empty one once a burst is under
- * way; NULL: the heap takes e. Out of line: PHOLD's pushes never come here. */
+ * way; NULL: the heap takes e. At most one lane's last event has a given time and class, and
+ * a burst's pushes go to the one the previous push went to: that lane is asked first. Out of
+ * line: PHOLD's pushes never come here. */
 static __attribute__((noinline)) struct sim_queue_lane *lane_find(struct sim_queue *q, const struct sim_event *e)
 {
+	if (lane_takes(&q->lane[q->last_lane], e))
+		return &q->lane[q->last_lane];
 	struct sim_queue_lane *empty = NULL;
 	for (int i = 0; i < SIM_QUEUE_LANES; i++) {
 		struct sim_queue_lane *l = &q->lane[i];
@@ -124,11 +138,15 @@ static __attribute__((noinline)) struct sim_queue_lane *lane_find(struct sim_que
 				empty = l;
 			continue;
 		}
-		const struct sim_event *tail = &l->ev[(l->head + l->len - 1) & (l->cap - 1)];
-		if (tail->t_us == e->t_us && tail->cls == e->cls)
+		if (lane_takes(l, e)) {
+			q->last_lane = (uint8_t)i;
 			return l;
+		}
 	}
-	return q->burst >= SIM_QUEUE_BURST ? empty : NULL;
+	if (q->burst < SIM_QUEUE_BURST || !empty)
+		return NULL;
+	q->last_lane = (uint8_t)(empty - q->lane);
+	return empty;
 }
 
 /* The lane event e goes to, or NULL (the heap). Pushes at times of their own (PHOLD's) cost a
@@ -193,29 +211,26 @@ uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, 
 	return e.seq;
 }
 
-/* Sift-down with a hole: the last event is re-inserted from the root, each level promoting
- * its least child while that child is less than it. */
-bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
+static void lane_pop(struct sim_queue *q, struct sim_queue_lane *l, struct sim_event *out)
 {
-	if (__builtin_expect(q->lane_len != 0, 0)) {
-		struct sim_queue_lane *l = least_lane(q);
-		if (l) {
-			*out = l->ev[l->head];
-			l->head = (l->head + 1) & (l->cap - 1);
-			l->len--;
-			q->lane_len--;
-			q->popped_lane = (int)(l - q->lane);
-			return true;
-		}
-	}
-	if (q->len == 0)
-		return false;
+	*out = l->ev[l->head];
+	l->head = (l->head + 1) & (l->cap - 1);
+	l->len--;
+	q->lane_len--;
+	q->popped_lane = (int)(l - q->lane);
+}
+
+/* Sift-down with a hole: the last event is re-inserted from the root, each level promoting
+ * its least child while that child is less than it. Inlined into both pops: PHOLD's pop is all
+ * heap. */
+static inline __attribute__((always_inline)) void heap_pop(struct sim_queue *q, struct sim_event *out)
+{
 	q->popped_lane = -1;
 	struct sim_event *h = q->heap;
 	*out = h[0];
 	size_t n = --q->len;
 	if (n == 0)
-		return true;
+		return;
 	const struct sim_event last = h[n];
 	size_t i = 0;
 	for (;;) {
@@ -233,7 +248,33 @@ bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 		i = least;
 	}
 	h[i] = last;
+}
+
+bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
+{
+	if (__builtin_expect(q->lane_len != 0, 0)) {
+		struct sim_queue_lane *l = least_lane(q);
+		if (l) {
+			lane_pop(q, l, out);
+			return true;
+		}
+	}
+	if (q->len == 0)
+		return false;
+	heap_pop(q, out);
 	return true;
+}
+
+void sim_queue_take(struct sim_queue *q, const struct sim_event *top, struct sim_event *out)
+{
+	for (int i = 0; q->lane_len && i < SIM_QUEUE_LANES; i++) {
+		struct sim_queue_lane *l = &q->lane[i];
+		if (l->len && top == &l->ev[l->head]) {
+			lane_pop(q, l, out);
+			return;
+		}
+	}
+	heap_pop(q, out);
 }
 
 const struct sim_event *sim_queue_peek(const struct sim_queue *q)

@@ -45,6 +45,7 @@ struct sim_queue {
 	uint8_t last_cls;
 	uint32_t burst;
 	uint64_t next_seq;
+	uint8_t last_lane;     /* the lane the last lane push went to */
 };
 
 void sim_queue_init(struct sim_queue *q);
@@ -63,6 +64,9 @@ const struct sim_event *sim_queue_peek(const struct sim_queue *q);
  * when it came from the heap or the lane ends before. Events of the heap or other lanes may
  * come between: a look ahead for handlers that prefetch what their next events touch. */
 const struct sim_event *sim_queue_ahead(const struct sim_queue *q, size_t k);
+/* Removes into *out the event top that sim_queue_peek returned, nothing pushed or popped since:
+ * the pop without looking for the least event again. */
+void sim_queue_take(struct sim_queue *q, const struct sim_event *top, struct sim_event *out);
 static inline size_t sim_queue_len(const struct sim_queue *q) { return q->len + q->lane_len; }
 
 #endif

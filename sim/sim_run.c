@@ -111,7 +111,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		}
 		sim_obs_before_time(&w, top->t_us);
 		struct sim_event e;
-		sim_queue_pop(&w.q, &e);
+		sim_queue_take(&w.q, top, &e);
 		if (!sim_ev_periodic(e.kind))
 			w.pending_nonperiodic--;
 		w.pending_kind[e.kind]--;

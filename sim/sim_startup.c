@@ -14,7 +14,7 @@ static void run_at_zero(struct sim_world *w)
 	const struct sim_event *top;
 	while ((top = sim_queue_peek(&w->q)) && top->t_us == 0) {
 		struct sim_event e;
-		sim_queue_pop(&w->q, &e);
+		sim_queue_take(&w->q, top, &e);
 		if (!sim_ev_periodic(e.kind))
 			w->pending_nonperiodic--;
 		w->pending_kind[e.kind]--;
@@ -42,14 +42,20 @@ void sim_startup_topics(struct sim_world *w)
 	if (!live)
 		exit(3);
 	uint32_t n_live = sim_live_brokers(w, live);
+	int32_t *reps = NULL; /* one buffer for every topic's assignment, grown as needed */
+	size_t cap = 0;
 	for (uint32_t t = 0; t < sc->n_topics; t++) {
 		const struct sim_topic *tp = &sc->topics[t];
 		if (tp->origin != SIM_TOPIC_TOPICS && tp->origin != SIM_TOPIC_SET)
 			continue;
 		size_t n = (size_t)tp->partitions * tp->replication_factor;
-		int32_t *reps = malloc((n ? n : 1) * sizeof *reps);
-		if (!reps)
-			exit(3);
+		if (n > cap || !reps) {
+			cap = n > cap ? n : 1;
+			free(reps);
+			reps = malloc(cap * sizeof *reps);
+			if (!reps)
+				exit(3);
+		}
 		bool ok = true;
 		if (tp->explicit_assignment)
 			memcpy(reps, sc->ints + tp->assignment, n * sizeof *reps);
@@ -63,8 +69,8 @@ void sim_startup_topics(struct sim_world *w)
 			sim_zk_create_topic(&w->zk, t, tp->partitions, reps, tp->replication_factor,
 					    tp->unclean_leader_election);
 		}
-		free(reps);
 	}
+	free(reps);
 	free(live);
 }
 

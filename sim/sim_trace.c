@@ -344,7 +344,7 @@ static void trace_request(struct sim_world *w, struct sim_trace *t, const char *
 	} else {
 		fputs(",\"entries\":[", f);
 		for (uint32_t i = 0; i < r->count; i++) {
-			const struct sim_entry *e = &w->entries[p->first_entry + r->first + i];
+			const struct sim_entry *e = &p->entries[r->first + i];
 			fputs(i ? ",{\"partition\":" : "{\"partition\":", f);
 			put_partition(f, w, e->pid);
 			fprintf(f, ",\"leader\":%" PRId32 ",\"leader_epoch\":%" PRId32 ",\"isr\":", e->leader,

@@ -191,8 +191,10 @@ void sim_world_free(struct sim_world *w)
 	free(w->pid_number);
 	free(w->reps_mem);
 	free(w->rep_slot);
+	for (uint32_t i = 0; i < w->n_payloads; i++)
+		free(w->payloads[i].entries);
 	free(w->payloads);
-	free(w->entries);
+	free(w->entry_ar);
 	free(w->meta);
 	sim_mc_free(&w->mc);
 	free(w->reqs);
@@ -218,8 +220,6 @@ uint64_t sim_jitter(struct sim_world *w)
 	uint64_t j = w->cfg->latency_jitter_us;
 	return j && !w->startup_phase ? sim_rng_below(&w->jitter_rng, j + 1) : 0;
 }
-
-int32_t sim_bidx(const struct sim_world *w, int32_t id) { return sim_zk_broker_index(&w->zk, id); }
 
 /* ---- replica records: per pid a small slice, sorted by broker index ---- */
 /* reps grown to cap_reps records, each on a cache line of its own (realloc keeps only the
@@ -398,8 +398,3 @@ bool sim_quiescent_point(const struct sim_world *w)
 	return calm;
 }
 
-bool sim_partition_exists(const struct sim_world *w, uint32_t pid)
-{
-	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
-	return t->exists && w->pid_number[pid] < t->n;
-}

@@ -123,7 +123,9 @@ struct sim_req {
 	bool rejected;            /* the broker refused it (stale controller epoch) */
 };
 
-/* What the controller's batch built, shared by every message that carries part of it. */
+/* What the controller's batch built, shared by every message that carries part of it. Its
+ * entries are read when a message is built (trace, expectations) and when it is applied, never
+ * after: they are freed once every message carrying them is handled or dropped (sim_channel.c). */
 struct sim_entry {
 	uint32_t pid;
 	int32_t leader, leader_epoch, ctrl_epoch, zk_version;
@@ -132,7 +134,9 @@ struct sim_entry {
 struct sim_payload {
 	uint8_t type;             /* enum kc_request_type */
 	int32_t controller_id, controller_epoch;
-	uint32_t first_entry, n_entries; /* in world.entries */
+	uint32_t n_entries;
+	uint32_t unfinished;      /* messages carrying it not yet handled or dropped */
+	struct sim_entry *entries; /* n_entries; NULL once no message needs them */
 	uint32_t leaders;         /* LeaderAndIsr: list id (Kafka ids) */
 	uint32_t live;            /* UpdateMetadata: list id */
 	uint32_t stop_pid;
@@ -234,8 +238,7 @@ struct sim_world {
 	/* request plumbing */
 	struct sim_payload *payloads;
 	uint32_t n_payloads, cap_payloads;
-	struct sim_entry *entries;
-	uint64_t n_entries, cap_entries;
+	uint32_t *entry_ar;       /* per pid: the AR its last request entry carried (an intern hint) */
 	struct sim_meta *meta;    /* [0] unused */
 	uint64_t n_meta, cap_meta;
 	struct sim_mcaches mc;    /* the brokers' metadata caches */
@@ -297,7 +300,10 @@ static inline bool sim_ev_periodic(uint32_t kind)
 	return kind == EV_ISR_CHECK || kind == EV_REBALANCE || kind == EV_CS_TIMEOUT;
 }
 uint64_t sim_jitter(struct sim_world *w);
-int32_t sim_bidx(const struct sim_world *w, int32_t id); /* -1 if undeclared */
+static inline int32_t sim_bidx(const struct sim_world *w, int32_t id) /* -1 if undeclared */
+{
+	return sim_zk_broker_index(&w->zk, id);
+}
 /* Broker b's record for pid, of any incarnation, or NULL. */
 static inline struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
 {
@@ -364,7 +370,12 @@ bool sim_quiescent_point(const struct sim_world *w);
 void sim_bk_settle(struct sim_world *w);
 /* The active controller (architecture S7), or -1. */
 int32_t sim_active_controller(const struct sim_world *w);
-bool sim_partition_exists(const struct sim_world *w, uint32_t pid); /* its topic znode lists it */
+/* Its topic znode lists it. */
+static inline bool sim_partition_exists(const struct sim_world *w, uint32_t pid)
+{
+	const struct sim_zk_topic *t = &w->zk.topics[w->pid_topic[pid]];
+	return t->exists && w->pid_number[pid] < t->n;
+}
 /* Spans of admin operations that end on a ZooKeeper change. */
 void sim_track_creation(struct sim_world *w, uint32_t topic, uint32_t partitions);
 void sim_track_reassignment(struct sim_world *w, uint32_t pid);
@@ -399,6 +410,8 @@ void sim_chan_enqueue(struct sim_world *w, uint32_t ctrl, uint32_t target, uint3
 		      uint32_t count, uint64_t depart_us);
 void sim_chan_event(struct sim_world *w, const struct sim_event *e);
 uint32_t sim_chan_in_flight(const struct sim_world *w);
+/* One message carrying the payload (or its builder) is done with it: the last frees its entries. */
+void sim_payload_release(struct sim_world *w, uint32_t payload);
 
 /* ---- controllers (sim_ctrl.c) ---- */
 void sim_ctrl_init_sink(struct sim_world *w);

@@ -68,10 +68,8 @@ void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_li
 
 void sim_zk_free(struct sim_zk *zk)
 {
-	for (uint32_t t = 0; t < zk->n_topics; t++) {
+	for (uint32_t t = 0; t < zk->n_topics; t++)
 		free(zk->topics[t].view);
-		free(zk->topics[t].reps);
-	}
 	free((void *)zk->broker_ids);
 	free(zk->registered);
 	free(zk->reg_session);
@@ -267,23 +265,23 @@ void sim_zk_delete_controller(struct sim_zk *zk, uint32_t broker)
 }
 
 /* ---- topics ---- */
-static void set_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const uint32_t *lens, const int32_t *reps,
-		      uint32_t total_reps)
+/* The topic's partition map: partition p has lens[p] replicas (lens NULL: rf each), in order
+ * in reps. */
+static void set_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const uint32_t *lens, uint32_t rf,
+		      const int32_t *reps, uint32_t total_reps)
 {
 	struct sim_zk_topic *t = &zk->topics[topic];
 	free(t->view);
-	free(t->reps);
-	t->view = xcalloc(n, sizeof *t->view);
-	t->reps = xcalloc(total_reps, sizeof *t->reps);
+	t->view = xcalloc(1, n * sizeof *t->view + total_reps * sizeof *reps);
+	int32_t *copy = (int32_t *)(t->view + n);
 	if (total_reps)
-		memcpy(t->reps, reps, total_reps * sizeof *reps);
+		memcpy(copy, reps, total_reps * sizeof *reps);
 	uint32_t off = 0;
 	for (uint32_t p = 0; p < n; p++) {
-		t->view[p].partition = p;
-		t->view[p].pid = sim_zk_pid(zk, topic, p);
-		t->view[p].n_replicas = lens[p];
-		t->view[p].replicas = t->reps + off;
-		off += lens[p];
+		uint32_t len = lens ? lens[p] : rf;
+		t->view[p] = (struct kc_assigned){
+			.partition = p, .pid = sim_zk_pid(zk, topic, p), .n_replicas = len, .replicas = copy + off};
+		off += len;
 	}
 	t->n = n;
 }
@@ -292,11 +290,7 @@ void sim_zk_create_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const in
 			 int8_t unclean)
 {
 	struct sim_zk_topic *t = &zk->topics[topic];
-	uint32_t *lens = xcalloc(n, sizeof *lens);
-	for (uint32_t p = 0; p < n; p++)
-		lens[p] = rf;
-	set_topic(zk, topic, n, lens, reps, n * rf);
-	free(lens);
+	set_topic(zk, topic, n, NULL, rf, reps, n * rf);
 	t->exists = true;
 	t->version = 0;
 	t->czxid = ++zk->zxid;
@@ -316,11 +310,12 @@ void sim_zk_add_partitions(struct sim_zk *zk, uint32_t topic, uint32_t total, co
 	int32_t *all = xcalloc(n_old_reps + (total - old) * rf, sizeof *all);
 	for (uint32_t p = 0; p < old; p++)
 		lens[p] = t->view[p].n_replicas;
-	memcpy(all, t->reps, n_old_reps * sizeof *all);
+	if (old)
+		memcpy(all, t->view[0].replicas, n_old_reps * sizeof *all);
 	memcpy(all + n_old_reps, reps, (total - old) * rf * sizeof *all);
 	for (uint32_t p = old; p < total; p++)
 		lens[p] = rf;
-	set_topic(zk, topic, total, lens, all, n_old_reps + (total - old) * rf);
+	set_topic(zk, topic, total, lens, 0, all, n_old_reps + (total - old) * rf);
 	free(lens);
 	free(all);
 	t->version++;
@@ -348,7 +343,7 @@ void sim_zk_write_topic(struct sim_zk *zk, uint32_t topic, const struct kc_assig
 		memcpy(all + off, parts[i].replicas, parts[i].n_replicas * sizeof *all);
 		off += parts[i].n_replicas;
 	}
-	set_topic(zk, topic, max_p, lens, all, total);
+	set_topic(zk, topic, max_p, lens, 0, all, total);
 	free(lens);
 	free(all);
 	zk->topics[topic].version++;

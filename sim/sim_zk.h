@@ -30,8 +30,7 @@ struct sim_zk_topic {
 	uint64_t czxid;
 	int8_t unclean;             /* config znode: -1 none, 0/1 override */
 	uint32_t n;                 /* partitions in the znode */
-	struct kc_assigned *view;   /* n entries, replicas point into reps */
-	int32_t *reps;
+	struct kc_assigned *view;   /* n entries, then (one allocation) the replicas they point to */
 };
 
 struct sim_zk_admin_entry {
@@ -148,7 +147,14 @@ enum kc_zk_rc sim_zk_create_state(struct sim_zk *zk, uint32_t pid, int32_t leade
 				  int32_t ctrl_epoch, uint32_t isr);
 enum kc_zk_rc sim_zk_update_state(struct sim_zk *zk, uint32_t pid, int32_t leader, int32_t epoch,
 				  int32_t ctrl_epoch, uint32_t isr, int32_t expected, int32_t *new_version);
-int32_t sim_zk_broker_index(const struct sim_zk *zk, int32_t id); /* -1 if not declared */
+int32_t sim_zk_broker_search(const struct sim_zk *zk, int32_t id); /* -1 if not declared */
+/* The same, inline for the usual declaration (ids 0..N-1), where an id is its index. */
+static inline int32_t sim_zk_broker_index(const struct sim_zk *zk, int32_t id)
+{
+	if (id >= 0 && (uint32_t)id < zk->n_brokers && zk->broker_ids[id] == id)
+		return id;
+	return sim_zk_broker_search(zk, id);
+}
 
 /* Direct state set-up (`initial:` and instant start-up). */
 void sim_zk_set_state(struct sim_zk *zk, uint32_t pid, int32_t leader, int32_t epoch, int32_t ctrl_epoch,

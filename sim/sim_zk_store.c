@@ -76,11 +76,8 @@ void sim_zk_cost_end(struct sim_zk *zk)
 	zk->cost.charging = false;
 }
 
-int32_t sim_zk_broker_index(const struct sim_zk *zk, int32_t id)
+int32_t sim_zk_broker_search(const struct sim_zk *zk, int32_t id)
 {
-	/* brokers: N is the usual declaration (ids 0..N-1), where an id is its index */
-	if (id >= 0 && (uint32_t)id < zk->n_brokers && zk->broker_ids[id] == id)
-		return id;
 	uint32_t lo = 0, hi = zk->n_brokers;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;

@@ -44,6 +44,15 @@ static bool healthy(struct sim_world *w, uint32_t pid, const struct sim_rep *r)
 	return sim_rep_live(w, lr) && lr->role == ROLE_LEADER;
 }
 
+/* When the follower of fetch r, which stopped at stop_us, was last caught up. */
+static uint64_t caught_up_until(const struct sim_world *w, const struct sim_rep *r, uint64_t stop_us)
+{
+	uint64_t caught_at = r->since_us + w->cfg->replica_catch_up_us;
+	if (stop_us != SIM_NEVER && stop_us >= caught_at && stop_us > r->last_caught_up_us)
+		return stop_us;
+	return r->last_caught_up_us;
+}
+
 /* When the follower was last caught up with leader l, as the leader would see it. */
 static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct sim_rep *r, uint32_t l)
 {
@@ -62,9 +71,7 @@ static uint64_t last_caught_up(struct sim_world *w, uint32_t pid, const struct s
 		s = fs;
 	if (lk->stall_since < s)
 		s = lk->stall_since;
-	if (s != SIM_NEVER && s >= caught_at && s > r->last_caught_up_us)
-		return s;
-	return r->last_caught_up_us;
+	return caught_up_until(w, r, s);
 }
 
 /* ISR checks (S9) look only at candidates: a check can shrink an ISR only where a follower
@@ -104,14 +111,20 @@ static void isr_cand_stall(struct sim_world *w, uint32_t b)
 	}
 }
 
+/* The fetch ends; the follower was last caught up at last_us. */
+static void end_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, uint64_t last_us)
+{
+	isr_cand(w, pid, r->fetch_from);
+	r->last_caught_up_us = last_us;
+	r->fetch_from = -1;
+	r->fetch_gen++;
+}
+
 static void stop_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r)
 {
 	if (r->fetch_from < 0)
 		return;
-	isr_cand(w, pid, r->fetch_from);
-	r->last_caught_up_us = last_caught_up(w, pid, r, (uint32_t)r->fetch_from);
-	r->fetch_from = -1;
-	r->fetch_gen++;
+	end_fetch(w, pid, r, last_caught_up(w, pid, r, (uint32_t)r->fetch_from));
 }
 
 static void start_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, uint32_t leader)
@@ -241,8 +254,19 @@ static void isr_check(struct sim_world *w, uint32_t b)
 	}
 }
 
-/* Fetches that a stall interrupted start again (a new catch-up) once both ends can talk. */
-static void restart_fetches(struct sim_world *w, uint32_t b)
+/* A fetch starts again from leader l. If broker b's stall (since stalled_since) had
+ * interrupted it, the follower was last caught up before that stall, not now: the fetch is
+ * healthy again only from this instant. */
+static void restart_fetch(struct sim_world *w, uint32_t pid, struct sim_rep *r, uint32_t l, uint64_t stalled_since)
+{
+	if (stalled_since != SIM_NEVER)
+		end_fetch(w, pid, r, caught_up_until(w, r, stalled_since));
+	start_fetch(w, pid, r, l);
+}
+
+/* Fetches that a stall interrupted start again (a new catch-up) once both ends can talk.
+ * stalled_since: when b's own stall, now over, began (SIM_NEVER: b was not stalled). */
+static void restart_fetches(struct sim_world *w, uint32_t b, uint64_t stalled_since)
 {
 	struct sim_bk *k = &w->bk[b];
 	for (uint32_t i = 0; i < k->n_hosted; i++) {
@@ -253,14 +277,14 @@ static void restart_fetches(struct sim_world *w, uint32_t b)
 		if (r->role == ROLE_FOLLOWER && r->fetch_from >= 0 && !healthy(w, pid, r))
 			continue;
 		if (r->role == ROLE_FOLLOWER && r->fetch_from >= 0)
-			start_fetch(w, pid, r, (uint32_t)r->fetch_from);
+			restart_fetch(w, pid, r, (uint32_t)r->fetch_from, stalled_since);
 		if (r->role != ROLE_LEADER)
 			continue;
 		uint32_t n;
 		struct sim_rep *v = sim_rep_slice(w, pid, &n);
 		for (uint32_t j = 0; j < n; j++)
 			if (v[j].fetch_from == (int32_t)b && healthy(w, pid, &v[j]))
-				start_fetch(w, pid, &v[j], b);
+				restart_fetch(w, pid, &v[j], b, stalled_since);
 	}
 }
 
@@ -677,10 +701,12 @@ static bool held(struct sim_world *w, uint32_t b, const struct sim_event *e, boo
 static void wake(struct sim_world *w, uint32_t b, bool from_pause)
 {
 	struct sim_bk *k = &w->bk[b];
+	/* the fetches the stall stopped keep their lag (S9): read it before the stall is cleared */
+	uint64_t stalled_since = k->stall_since;
 	update_stall(w, b);
 	if (sim_bk_paused(w, b))
 		return;
-	restart_fetches(w, b);
+	restart_fetches(w, b, stalled_since);
 	sim_replay_deferred(w, b);
 	if (!k->expired_unnoticed || sim_bk_zk_cut(w, b))
 		return;

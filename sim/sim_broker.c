@@ -197,8 +197,9 @@ static void prefetch_catchups(const struct sim_world *w)
 }
 
 /* The leader's check of one candidate partition: followers not caught up for more than
- * replica_lag_time_max leave the ISR. False: all caught up, no longer a candidate. */
-static bool isr_check_one(struct sim_world *w, uint32_t b, uint32_t pid, bool zk_ok)
+ * replica_lag_time_max leave the ISR. False: all caught up, no longer a candidate. A shrink
+ * that the leader, cut off from ZooKeeper, cannot write sets *waits. */
+static bool isr_check_one(struct sim_world *w, uint32_t b, uint32_t pid, bool zk_ok, bool *waits)
 {
 	struct sim_rep *lr = sim_rep_find(w, pid, (int32_t)b);
 	if (!sim_rep_live(w, lr) || lr->role != ROLE_LEADER)
@@ -228,15 +229,18 @@ static bool isr_check_one(struct sim_world *w, uint32_t b, uint32_t pid, bool zk
 	}
 	if (m < n && zk_ok)
 		write_isr(w, pid, lr, sim_lists_intern(&w->lists, keep, m));
+	else if (m < n)
+		*waits = true;
 	return m < n || !all_caught_up;
 }
 
 /* The leader's periodic check walks its candidates (isr_cand) in the order it hosts them, a
- * batch at a time so that it can ask for the records of those ahead. */
-static void isr_check(struct sim_world *w, uint32_t b)
+ * batch at a time so that it can ask for the records of those ahead. True: a shrink it decided
+ * waits for ZooKeeper. */
+static bool isr_check(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
-	bool zk_ok = !sim_bk_zk_cut(w, b);
+	bool zk_ok = !sim_bk_zk_cut(w, b), waits = false;
 	uint32_t batch[256];
 	for (uint32_t word = 0; word < k->n_isr_cand_words;) {
 		uint32_t n = 0;
@@ -248,10 +252,11 @@ static void isr_check(struct sim_world *w, uint32_t b)
 				sim_rep_prefetch_slot(w, k->hosted[batch[i + 2 * SIM_REP_PREFETCH_AHEAD]]);
 			if (i + SIM_REP_PREFETCH_AHEAD < n)
 				sim_rep_prefetch(w, k->hosted[batch[i + SIM_REP_PREFETCH_AHEAD]]);
-			if (!isr_check_one(w, b, k->hosted[batch[i]], zk_ok))
+			if (!isr_check_one(w, b, k->hosted[batch[i]], zk_ok, &waits))
 				k->isr_cand[batch[i] / 64] &= ~((uint64_t)1 << (batch[i] % 64));
 		}
 	}
+	return waits;
 }
 
 /* A fetch starts again from leader l. If broker b's stall (since stalled_since) had
@@ -527,6 +532,7 @@ void sim_broker_start(struct sim_world *w, uint32_t b)
 	k->n_hosted = 0;
 	if (k->n_isr_cand_words)
 		memset(k->isr_cand, 0, k->n_isr_cand_words * sizeof *k->isr_cand);
+	k->isr_check_waits = false;
 	k->busy_until = 0;
 	k->failover_started = false;
 	sim_mc_reset(&w->mc, &k->mc);
@@ -923,9 +929,18 @@ void sim_broker_event(struct sim_world *w, const struct sim_event *e)
 	case EV_ISR_CHECK:
 		if (!k->up || k->incarnation != (uint32_t)e->b || held(w, b, e, false))
 			break;
-		sim_schedule(w, w->now + w->cfg->isr_check_interval_us, SIM_CLASS_BROKER_TIMER, EV_ISR_CHECK, b,
-			     k->incarnation, 0);
-		isr_check(w, b);
+		if (e->c)
+			k->isr_check_waits = false;
+		else
+			sim_schedule(w, w->now + w->cfg->isr_check_interval_us, SIM_CLASS_BROKER_TIMER, EV_ISR_CHECK, b,
+				     k->incarnation, 0);
+		if (isr_check(w, b) && !k->isr_check_waits) {
+			/* S10: the shrink's write waits until the isolation ends. (0.8.2's isr-expiration
+			 * task blocks in that write and goes on once ZooKeeper answers; kcsim checks
+			 * again at that moment, with what the leader sees then.) */
+			k->isr_check_waits = true;
+			sim_schedule(w, k->iso_zk_until, SIM_CLASS_BROKER_TIMER, EV_ISR_CHECK, b, k->incarnation, 1);
+		}
 		break;
 	case EV_RESUME:
 		if (!k->up || (uint64_t)e->b != k->pause_gen)

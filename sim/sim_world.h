@@ -38,7 +38,7 @@ enum sim_ev {
 	EV_START,             /* a = broker: (re)start, register */
 	EV_REGISTER_RETRY,    /* a = broker, b = incarnation */
 	EV_CATCHUP,           /* a = broker, b = pid, c = fetch generation */
-	EV_ISR_CHECK,         /* a = broker, b = incarnation */
+	EV_ISR_CHECK,         /* a = broker, b = incarnation, c = 1: a shrink's rerun when ZooKeeper is back */
 	EV_RESUME,            /* a = broker, b = pause generation */
 	EV_ISOLATION_END,     /* a = broker, b = incarnation */
 	EV_CTRL_RUN,          /* a = broker */
@@ -205,6 +205,7 @@ struct sim_bk {
 	/* a bit per hosted index: the partitions its next ISR check must look at (sim_broker.c) */
 	uint64_t *isr_cand;
 	uint32_t n_isr_cand_words;
+	bool isr_check_waits;     /* an ISR shrink waits for ZooKeeper: a check reruns when it is back */
 };
 
 struct sim_observer; /* sim_observe.h */

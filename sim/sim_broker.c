@@ -768,6 +768,17 @@ static void cs_event(struct sim_world *w, const struct sim_event *e)
 {
 	uint32_t b = (uint32_t)e->a;
 	struct sim_bk *k = &w->bk[b];
+	if (e->kind == EV_CS_DELIVER && e->c > 0) {
+		/* a request that reached a paused controller runs when it resumes (S10), whatever
+		 * became of the attempt: 0.8.2's socket server reads it from the connection the
+		 * broker may have closed since; only the answer is lost */
+		uint32_t c = (uint32_t)(e->c - 1);
+		if (sim_bk_paused(w, c))
+			sim_defer(w, c, e);
+		else
+			sim_ctrl_enqueue(w, c, CE_CONTROLLED_SHUTDOWN, b, e->b, NULL, 0);
+		return;
+	}
 	if (e->kind == EV_CS_DELIVER) {
 		/* the request reaches the controller it was sent to */
 		int32_t c = k->cs_target;
@@ -778,7 +789,10 @@ static void cs_event(struct sim_world *w, const struct sim_event *e)
 			return;
 		}
 		if (sim_bk_paused(w, (uint32_t)c) || sim_bk_ctrl_cut(w, b)) {
-			sim_defer(w, sim_bk_paused(w, (uint32_t)c) ? (uint32_t)c : b, e);
+			struct sim_event held_e = *e;
+			if (!sim_bk_ctrl_cut(w, b))
+				held_e.c = c + 1; /* it is in the frozen process's hands */
+			sim_defer(w, sim_bk_paused(w, (uint32_t)c) ? (uint32_t)c : b, &held_e);
 			return;
 		}
 		sim_ctrl_enqueue(w, (uint32_t)c, CE_CONTROLLED_SHUTDOWN, b, e->b, NULL, 0);

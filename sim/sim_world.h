@@ -31,7 +31,7 @@ enum sim_ev {
 	EV_SEND,              /* a = controller broker, b = target broker, c = channel generation */
 	EV_DELIVER,           /* a = request index */
 	EV_RESPONSE,          /* a = request index */
-	EV_CS_DELIVER,        /* a = broker, b = attempt generation: ControlledShutdownRequest arrives */
+	EV_CS_DELIVER,        /* a = broker, b = attempt generation, c = 1 + the paused controller it reached */
 	EV_CS_RESPONSE,       /* a = broker, b = attempt generation, c = remaining (-1: error) */
 	EV_CS_TIMEOUT,        /* a = broker, b = attempt generation */
 	EV_CS_RETRY,          /* a = broker, b = attempt generation */

@@ -729,16 +729,33 @@ static void wake(struct sim_world *w, uint32_t b, bool from_pause)
 }
 
 /* ---- controlled shutdown, broker side (spec §6.12, S7) ---- */
+
+/* The controlled shutdown is over, moved or not: the broker stops. */
+static void cs_stop(struct sim_world *w, uint32_t b)
+{
+	sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, w->bk[b].id, w->now);
+	sim_broker_stop(w, b);
+}
+
+/* 0.8.2 KafkaServer.controlledShutdown: `while (!shutdownSucceeded && remainingRetries > 0)`,
+ * each pass starting with ZkUtils.getController. */
 static void cs_attempt(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
+	if (k->cs_attempts >= w->cfg->controlled_shutdown_max_retries) {
+		cs_stop(w, b); /* no attempt left (none at all with max_retries 0) */
+		return;
+	}
+	if (w->zk.controller < 0) {
+		/* getController throws "Controller doesn't exist"; nothing in the loop catches it,
+		 * KafkaServer.shutdown swallows it and goes on: the broker stops at once, without
+		 * back-off or another attempt */
+		cs_stop(w, b);
+		return;
+	}
 	k->cs_attempts++;
 	k->cs_gen++;
 	k->cs_target = w->zk.controller;
-	if (k->cs_target < 0) {
-		sim_schedule(w, w->now, SIM_CLASS_BROKER_TIMER, EV_CS_TIMEOUT, b, (int64_t)k->cs_gen, 0);
-		return;
-	}
 	sim_schedule(w, w->now + w->cfg->rpc_latency_us + sim_jitter(w), SIM_CLASS_DELIVERY, EV_CS_DELIVER, b,
 		     (int64_t)k->cs_gen, 0);
 	sim_schedule(w, w->now + w->cfg->controller_socket_timeout_us, SIM_CLASS_BROKER_TIMER, EV_CS_TIMEOUT, b,
@@ -804,23 +821,16 @@ static void cs_event(struct sim_world *w, const struct sim_event *e)
 		return;
 	switch ((enum sim_ev)e->kind) {
 	case EV_CS_RESPONSE:
-		if (e->c == 0) {
-			sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, k->id, w->now);
-			sim_broker_stop(w, b);
-		} else {
+		if (e->c == 0)
+			cs_stop(w, b);
+		else
 			cs_failed(w, b);
-		}
 		break;
 	case EV_CS_TIMEOUT:
 		cs_failed(w, b);
 		break;
 	case EV_CS_RETRY:
-		if (k->cs_attempts < w->cfg->controlled_shutdown_max_retries) {
-			cs_attempt(w, b);
-		} else {
-			sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, k->id, w->now);
-			sim_broker_stop(w, b);
-		}
+		cs_attempt(w, b);
 		break;
 	default:
 		break;

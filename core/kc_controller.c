@@ -35,9 +35,11 @@ static void read_live_brokers(struct kc_controller *c, const int32_t *ids, uint3
 {
 	struct kc_vec live;
 	kc_vec_init(&live, sizeof(int32_t));
+	c->st.bulk_begin(c->st.self); /* independent reads, one per broker (S4) */
 	for (uint32_t i = 0; i < n; i++)
 		if (!c->st.broker_exists || c->st.broker_exists(c->st.self, ids[i]))
 			*(int32_t *)kc_vec_push(&live) = ids[i];
+	c->st.bulk_end(c->st.self);
 	kc_load_brokers(c, live.data, live.len);
 	kc_vec_free(&live);
 }
@@ -304,9 +306,11 @@ void kc_on_broker_change(struct kc_controller *c, const int32_t *children, uint3
 	/* new brokers' registrations are read first, then every current one */
 	struct kc_vec exists;
 	kc_vec_init(&exists, sizeof(bool));
+	c->st.bulk_begin(c->st.self);
 	for (uint32_t i = 0; i < added.len; i++)
 		*(bool *)kc_vec_push(&exists) =
 			!c->st.broker_exists || c->st.broker_exists(c->st.self, ((int32_t *)added.data)[i]);
+	c->st.bulk_end(c->st.self);
 	read_live_brokers(c, children, n);
 	for (uint32_t i = 0; i < added.len; i++)
 		if (((bool *)exists.data)[i])

@@ -38,8 +38,8 @@ static bool sim_ld_u64(struct sim_ld *ld, uint32_t id, const char *what, uint64_
 			v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	if (!ok)
-		return sim_ld_fail(ld, id, "%s: got %s; expected an integer in 0..%" PRIu64, what,
-				   sim_ld_got(ld, id, got, sizeof got), UINT64_MAX);
+		return sim_ld_fail(ld, id, "%s: got %s%s; expected an integer in 0..%" PRIu64, what,
+				   sim_ld_got(ld, id, got, sizeof got), sim_ld_quoted_note(ld, id), UINT64_MAX);
 	*out = v;
 	return true;
 }

@@ -102,6 +102,7 @@ static inline uint32_t sim_ld_opt(struct sim_ld *ld, uint32_t id)
 }
 
 bool sim_ld_is_word(struct sim_ld *ld, uint32_t id, const char *word);
+const char *sim_ld_quoted_note(struct sim_ld *ld, uint32_t id);
 bool sim_ld_need_map(struct sim_ld *ld, uint32_t id, const char *what, const char *expected);
 bool sim_ld_need_seq(struct sim_ld *ld, uint32_t id, const char *what, const char *expected);
 bool sim_ld_text(struct sim_ld *ld, uint32_t id, const char *what, const char *expected,

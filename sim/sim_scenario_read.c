@@ -117,11 +117,37 @@ const char *sim_ld_join(const char *const *names, size_t n, char *buf, size_t si
 }
 
 /* ---- scalars ------------------------------------------------------------------------------ */
-/* A scalar whose text is exactly word, written plain. */
+/* A scalar whose text is exactly word, plain or quoted: YAML reads `sync`, "sync" and 'sync'
+ * as the same string, so a keyword is accepted in any of them (as names and durations are). */
 bool sim_ld_is_word(struct sim_ld *ld, uint32_t id, const char *word)
 {
 	const struct sim_ynode *n = sim_ld_node(ld, id);
-	return n->kind == SIM_YSCALAR && !n->quoted && strcmp(sim_ystr(&ld->doc, id), word) == 0;
+	size_t len = strlen(word);
+	return n->kind == SIM_YSCALAR && n->n == len && memcmp(sim_ystr(&ld->doc, id), word, len) == 0;
+}
+
+/* The same, written plain only: a quoted "true" or "3" is a string, not a boolean or a number. */
+static bool sim_ld_is_plain_word(struct sim_ld *ld, uint32_t id, const char *word)
+{
+	return !sim_ld_node(ld, id)->quoted && sim_ld_is_word(ld, id, word);
+}
+
+/* After "got '3'": " (quoted, so a string, not a number)" when the value is a number or a
+ * boolean written in quotes, the reason it is refused, so that the message does not seem to
+ * contradict itself. Empty otherwise. */
+const char *sim_ld_quoted_note(struct sim_ld *ld, uint32_t id)
+{
+	static const char *const words[] = {"true", "True", "TRUE", "false", "False", "FALSE"};
+	const struct sim_ynode *n = id == SIM_YNONE ? NULL : sim_ld_node(ld, id);
+	int64_t v;
+	if (!n || n->kind != SIM_YSCALAR || !n->quoted)
+		return "";
+	if (sim_ld_parse_int(sim_ystr(&ld->doc, id), n->n, &v))
+		return " (quoted, so a string, not a number)";
+	for (size_t i = 0; i < SIM_N(words); i++)
+		if (sim_ld_is_word(ld, id, words[i]))
+			return " (quoted, so a string, not a boolean)";
+	return "";
 }
 
 static bool sim_ld_need(struct sim_ld *ld, uint32_t id, enum sim_ykind kind, const char *what,
@@ -189,8 +215,9 @@ bool sim_ld_int(struct sim_ld *ld, uint32_t id, const char *what, int64_t min, i
 	const struct sim_ynode *n = sim_ld_node(ld, id);
 	int64_t v;
 	if (n->kind != SIM_YSCALAR || n->quoted || !sim_ld_parse_int(sim_ystr(&ld->doc, id), n->n, &v))
-		return sim_ld_fail(ld, id, "%s: got %s; expected an integer in %" PRId64 "..%" PRId64,
-				   what, sim_ld_got(ld, id, got, sizeof got), min, max);
+		return sim_ld_fail(ld, id, "%s: got %s%s; expected an integer in %" PRId64 "..%" PRId64,
+				   what, sim_ld_got(ld, id, got, sizeof got), sim_ld_quoted_note(ld, id), min,
+				   max);
 	if (v < min || v > max)
 		return sim_ld_fail(ld, id,
 				   "%s: %s is out of range; expected an integer in %" PRId64 "..%" PRId64
@@ -216,17 +243,17 @@ bool sim_ld_bool(struct sim_ld *ld, uint32_t id, const char *what, bool *out)
 	char got[96];
 	static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
 	for (size_t i = 0; i < SIM_N(yes); i++) {
-		if (sim_ld_is_word(ld, id, yes[i])) {
+		if (sim_ld_is_plain_word(ld, id, yes[i])) {
 			*out = true;
 			return true;
 		}
-		if (sim_ld_is_word(ld, id, no[i])) {
+		if (sim_ld_is_plain_word(ld, id, no[i])) {
 			*out = false;
 			return true;
 		}
 	}
-	return sim_ld_fail(ld, id, "%s: got %s; expected true or false", what,
-			   sim_ld_got(ld, id, got, sizeof got));
+	return sim_ld_fail(ld, id, "%s: got %s%s; expected true or false", what,
+			   sim_ld_got(ld, id, got, sizeof got), sim_ld_quoted_note(ld, id));
 }
 
 bool sim_ld_duration(struct sim_ld *ld, uint32_t id, const char *what, uint64_t *us)

@@ -77,6 +77,14 @@ bool sim_ld_broker_or_none(struct sim_ld *ld, uint32_t id, const char *what, int
 		*out = -1;
 		return true;
 	}
+	const struct sim_ynode *n = sim_ld_node(ld, id);
+	int64_t v;
+	if (n->kind != SIM_YSCALAR || n->quoted || !sim_ld_parse_int(sim_ystr(&ld->doc, id), n->n, &v)) {
+		char got[96];
+		return sim_ld_fail(ld, id, "%s: got %s%s; expected a broker id (an integer in 0..%d) or none",
+				   what, sim_ld_got(ld, id, got, sizeof got), sim_ld_quoted_note(ld, id),
+				   SIM_MAX_BROKER_ID);
+	}
 	return sim_ld_broker(ld, id, what, out);
 }
 

@@ -882,6 +882,73 @@ static void test_wrong_types(void **state)
 	check_error("cluster: {brokers: 3}\ninject: KAFKA-1503\n", "2:9", "inject: got 'KAFKA-1503'; expected a list");
 	check_error("cluster: {brokers: 3}\ndescription: [a]\n", "2:14", "description: got a list");
 	check_error("cluster: {brokers: 3}\ntopics: {t: 3}\n", "2:13", "topics.t: got '3'; expected {partitions");
+	/* A number or a boolean in quotes is a string; the message says so. */
+	check_error("cluster: {brokers: 3}\nseed: \"7\"\n", "2:7",
+		    "seed: got '7' (quoted, so a string, not a number); expected an integer");
+	check_error("cluster: {brokers: 3}\nconfig: {zk_max_in_flight: '2'}\n", "2:28",
+		    "config.zk_max_in_flight: got '2' (quoted, so a string, not a number); expected an integer");
+	check_error("cluster: {brokers: 3}\nconfig: {batch_requests: \"true\"}\n", "2:26",
+		    "config.batch_requests: got 'true' (quoted, so a string, not a boolean); expected true or false");
+	check_error("cluster: {brokers: 3}\nconfig: {zk_mode: \"Sync\"}\n", "2:19",
+		    "config.zk_mode: got 'Sync'; expected sync or pipelined");
+	/* Where `none` is allowed, a type error says so. */
+	check_error("cluster: {brokers: 3}\nexpect:\n  - {at: 1s, controller: nobody}\n", "3:26",
+		    "controller: got 'nobody'; expected a broker id (an integer in 0..1000000) or none");
+	check_error("cluster: {brokers: 3}\ntopics: {t: {partitions: 1, replication_factor: 1}}\nexpect:\n"
+		    "  - {at: 1s, leader: {partition: t-0, broker: '1'}}\n",
+		    "4:47", "leader.broker: got '1' (quoted, so a string, not a number); expected a broker id (an "
+			    "integer in 0..1000000) or none");
+	check_error("cluster: {brokers: 3}\ninitial:\n  partitions: {t-0: {replicas: [0], leader: [0]}}\n", "3:45",
+		    "leader: got a list; expected a broker id (an integer in 0..1000000) or none");
+	check_error("cluster: {brokers: 3}\nexpect:\n  - {at: 1s, controller: 7}\n", "3:26",
+		    "controller: unknown broker 7; expected a broker declared");
+	check_error("cluster: {brokers: 3, controller: none}\n", "1:35", "cluster.controller: got 'none'; expected an integer");
+}
+
+/* A quoted scalar is the same string as a plain one: every keyword is accepted quoted, with
+ * single or double quotes, as names, states and durations are. */
+static void test_quoted_keywords(void **state)
+{
+	(void)state;
+	struct sim_scenario sc;
+	load_ok("cluster: {brokers: 3}\n"
+		"startup: \"simulated\"\n"
+		"config: {zk_mode: 'pipelined', zk_session_timeout: '6s'}\n"
+		"topics:\n  t: {assignment: {0: [0, 1]}}\n"
+		"timeline:\n"
+		"  - {at: 1s, isolate: {broker: 1, from: \"brokers\", for: 1s}}\n"
+		"  - {at: 2s, isolate: {broker: 1, from: 'zookeeper', for: 1s}}\n"
+		"  - {at: 3s, preferred_election: \"all\"}\n"
+		"  - {at: 4s, rolling_restart: {brokers: 'all'}}\n"
+		"run_until: \"quiescent\"\n"
+		"expect:\n"
+		"  - {at: 4s, leader: {partition: \"t-0\", broker: \"none\"}}\n"
+		"  - {at: 4s, controller: 'none'}\n"
+		"  - {at: 4s, replica_state: {partition: t-0, broker: 1, state: \"OnlineReplica\"}}\n",
+		&sc);
+	assert_int_equal(sc.startup, SIM_STARTUP_SIMULATED);
+	assert_int_equal(sc.config.zk_mode, SIM_ZK_PIPELINED);
+	assert_true(sc.run_until_quiescent);
+	assert_int_equal(sc.n_timeline, 4);
+	assert_int_equal(sc.timeline[0].u.isolate.from, SIM_ISOLATE_BROKERS);
+	assert_int_equal(sc.timeline[1].u.isolate.from, SIM_ISOLATE_ZOOKEEPER);
+	assert_true(sc.timeline[2].u.preferred_election.all);
+	assert_true(sc.timeline[3].u.rolling_restart.all);
+	assert_int_equal(sc.n_expect, 3);
+	assert_int_equal(sc.expect[0].u.leader.broker, -1);
+	assert_int_equal(sc.expect[1].u.controller, -1);
+	sim_scenario_free(&sc);
+	load_ok("cluster: {brokers: 3}\nstartup: 'instant'\nconfig: {zk_mode: \"sync\"}\nrun_until: '5s'\n", &sc);
+	assert_int_equal(sc.startup, SIM_STARTUP_INSTANT);
+	assert_int_equal(sc.config.zk_mode, SIM_ZK_SYNC);
+	assert_false(sc.run_until_quiescent);
+	assert_true(sc.run_until_us == S(5));
+	sim_scenario_free(&sc);
+	/* Only the exact word: case, spaces and block scalars' line breaks still count. */
+	check_error("cluster: {brokers: 3}\nstartup: \"Simulated\"\n", "2:10",
+		    "startup: got 'Simulated'; expected instant or simulated");
+	check_error("cluster: {brokers: 3}\nstartup: \" simulated\"\n", "2:10", "expected instant or simulated");
+	check_error("cluster: {brokers: 3}\nstartup: |\n  simulated\n", "2:10", "expected instant or simulated");
 }
 
 static void test_bad_durations(void **state)
@@ -1089,6 +1156,17 @@ static void test_bad_bytes(void **state)
 	check_error("cluster: {brokers: 1}\nname: \xed\xa0\x80\n", "2:7", "not valid UTF-8"); /* surrogate */
 	check_error("cluster: {brokers: 1}\r\nname: a\x01\n", "2:8", "control character U+0001 is not allowed");
 	check_error_bytes("t.yaml", "cluster:\0", 9, "1:9", "control character U+0000");
+	/* A UTF-8 byte order mark may start the file (YAML 1.2 5.2); it is not counted in columns. */
+	struct sim_scenario bsc;
+	load_ok("\xef\xbb\xbf" "name: bom\ncluster: {brokers: 2}\n", &bsc);
+	assert_string_equal(bsc.name, "bom");
+	assert_int_equal(bsc.n_brokers, 2);
+	sim_scenario_free(&bsc);
+	check_error("\xef\xbb\xbf" "cluster: {brokers: 2}\nseed: x\n", "2:7", "seed: got 'x'");
+	check_error("\xef\xbb\xbf" "seed: x\ncluster: {brokers: 2}\n", "1:7", "seed: got 'x'");
+	check_error("\xef\xbb\xbf" "cluster: {brokers: 2}\nseed: [\n", "3:1", "YAML syntax error");
+	check_error("\xef\xbb\xbf", "1:1", "the file is empty");
+	check_error("\xef\xbb\xbf" "[1]\n", "1:1", "the top level is a list");
 	/* A UTF-16 file (with its BOM) is not UTF-8. */
 	check_error_bytes("t.yaml", "\xff\xfe" "c\0", 4, "1:1", "byte 0xFF is not valid UTF-8");
 	/* Binary garbage: always an error, never a crash. */
@@ -1370,6 +1448,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_syntax_errors),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_quoted_keywords),
 		cmocka_unit_test(test_bad_durations),
 		cmocka_unit_test(test_unknown_references),
 		cmocka_unit_test(test_out_of_range),

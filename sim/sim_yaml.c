@@ -478,6 +478,13 @@ bool sim_yaml_parse(struct sim_ydoc *d, const char *buf, size_t len, uint32_t *r
 	d->src_first[d->n_src++] = d->n_nodes;
 	if (!sim_yaml_check_text(u, len, e))
 		return false;
+	/* A byte order mark may start a stream (YAML 1.2 §5.2). With the encoding set, libyaml
+	 * would read it as content, so it is skipped here; libyaml's lines and columns do not
+	 * count it either way. */
+	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		u += 3;
+		len -= 3;
+	}
 
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))

@@ -17,6 +17,9 @@ cases=(
   "alias.yaml|2:10:"
   "empty.yaml|1:1:"
   "garbage.yaml|1:1:"
+  "quoted-number.yaml|3:7: seed: got '7' (quoted, so a string, not a number); expected an integer"
+  "broker-or-none.yaml|4:26: controller: got 'nobody'; expected a broker id (an integer in 0..1000000) or none"
+  "bom-syntax.yaml|4:1: YAML syntax error"
 )
 for c in "${cases[@]}"; do
   f=${c%%|*}; want="$dir/$f:${c#*|}"
@@ -30,6 +33,17 @@ done
 for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
   out=$("$kcsim" $args 2>&1 >/dev/null); rc=$?
   if [ $rc -eq 2 ] && [ -n "$out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: kcsim $args: exit $rc"; fi
+done
+# check: a failing scenario alone exits 1; with an unusable one beside it, 2 (unusable wins).
+mixed=sim/testdata/check-mixed
+for c in "1|$mixed/fails.yaml" "2|$mixed/unusable.yaml" "2|$mixed" "2|$mixed/unusable.yaml $mixed/fails.yaml"; do
+  want=${c%%|*}
+  out=$("$kcsim" check ${c#*|} --out "${TMPDIR:-/tmp}/kcsim-test-cli-check" 2>&1); rc=$?
+  if [ $rc -eq "$want" ] && [[ "$out" == *"passed, "*" failed"* ]]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "test-cli: kcsim check ${c#*|}: exit $rc (wanted $want): $out"
+  fi
 done
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -20,7 +20,8 @@ static const char check_usage[] =
 	"each, then \"N passed, M failed\". Results go to DIR/<path relative to the argument>\n"
 	"(DIR defaults to results); a failing scenario is rerun with --trace.\n"
 	"  --jobs N   run N scenarios at a time (output is identical for any N)\n"
-	"Exit status: 0 all passed, 1 some failed, 2 some could not be loaded.\n";
+	"Exit status: 0 all passed; 1 some failed and every one could be loaded; 2 some could\n"
+	"not be loaded (unusable input), whether or not others failed.\n";
 
 struct item {
 	char *path; /* the scenario file */
@@ -233,5 +234,6 @@ int sim_cli_check(int argc, char **argv)
 		free(l.v[i].rel);
 	}
 	free(l.v);
-	return failed > unusable ? 1 : unusable ? 2 : 0;
+	/* Unusable input outranks a failure: 2 says some scenario was not run at all. */
+	return unusable ? 2 : failed ? 1 : 0;
 }

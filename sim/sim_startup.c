@@ -78,7 +78,7 @@ static void startup_instant(struct sim_world *w)
 {
 	w->startup_phase = true;
 	for (uint32_t b = 0; b < w->n_brokers; b++)
-		if (!w->sc->brokers[b].down)
+		if (sim_bk_starts_up(w, b))
 			sim_broker_start(w, b);
 	int32_t c = first_controller(w);
 	if (c >= 0)
@@ -96,7 +96,7 @@ static void startup_simulated(struct sim_world *w)
 	if (c >= 0)
 		sim_schedule(w, 0, SIM_CLASS_TIMELINE, EV_START, c, 0, 0);
 	for (uint32_t b = 0; b < w->n_brokers; b++)
-		if (!w->sc->brokers[b].down && (int32_t)b != c)
+		if (sim_bk_starts_up(w, b) && (int32_t)b != c)
 			sim_schedule(w, 0, SIM_CLASS_TIMELINE, EV_START, b, 0, 0);
 	w->startup_topics_pending = true;
 }
@@ -108,7 +108,7 @@ static void startup_initial(struct sim_world *w)
 	const struct sim_initial *in = &sc->initial;
 	w->startup_phase = true;
 	for (uint32_t b = 0; b < w->n_brokers; b++)
-		if (!sc->brokers[b].down)
+		if (sim_bk_starts_up(w, b))
 			sim_broker_start(w, b);
 	sim_zk_set_controller_epoch(&w->zk, in->controller_epoch);
 	int32_t c = first_controller(w);

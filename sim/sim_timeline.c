@@ -185,16 +185,22 @@ static void preferred(struct sim_world *w, uint32_t entry, bool all, struct sim_
 	free(e);
 }
 
-/* Start, or stop, each listed broker; refused for the ones in the wrong state. */
-static void each_broker(struct sim_world *w, uint32_t entry, struct sim_span list, bool start)
+/* Start, or stop, each listed broker; refused for the ones in the wrong state. `restart` does
+ * not start a broker that only an add_broker entry declares before that entry has run: until
+ * then it is not part of the cluster. */
+static void each_broker(struct sim_world *w, uint32_t entry, struct sim_span list, bool start, bool joined_only)
 {
-	bool any_refused = false;
+	const char *why = NULL;
 	for (uint32_t i = 0; i < list.n; i++) {
 		uint32_t b;
 		if (!pick_broker(w, ints(w, list)[i], &b))
 			continue;
 		if (w->bk[b].up == start) {
-			any_refused = true;
+			why = why ? why : start ? "broker is already running" : "broker is not running";
+			continue;
+		}
+		if (start && joined_only && !sim_bk_joined(w, b)) {
+			why = why ? why : "broker has not joined the cluster (no add_broker yet)";
 			continue;
 		}
 		if (start)
@@ -202,8 +208,8 @@ static void each_broker(struct sim_world *w, uint32_t entry, struct sim_span lis
 		else
 			sim_broker_crash(w, b);
 	}
-	if (any_refused)
-		refuse(w, entry, start ? "broker is already running" : "broker is not running");
+	if (why)
+		refuse(w, entry, why);
 	else
 		sim_obs_timeline(w, entry, false, NULL);
 }
@@ -226,11 +232,13 @@ void sim_timeline_apply(struct sim_world *w, uint32_t entry)
 	uint32_t b = 0;
 	switch (e->action) {
 	case SIM_ACT_CRASH:
-		each_broker(w, entry, e->u.brokers, false);
+		each_broker(w, entry, e->u.brokers, false, false);
 		break;
 	case SIM_ACT_RESTART:
+		each_broker(w, entry, e->u.brokers, true, true);
+		break;
 	case SIM_ACT_ADD_BROKER:
-		each_broker(w, entry, e->u.brokers, true);
+		each_broker(w, entry, e->u.brokers, true, false);
 		break;
 	case SIM_ACT_SHUTDOWN:
 		if (!pick_broker(w, e->u.broker, &b) || !w->bk[b].up || w->bk[b].shutting_down) {
@@ -379,6 +387,9 @@ void sim_timeline_rolling(struct sim_world *w, uint32_t entry, uint32_t step)
 	const struct sim_timeline_entry *e = &w->sc->timeline[entry];
 	uint32_t *pos = &w->rolling_pos[entry];
 	int32_t b = rolling_broker(w, entry, *pos);
+	/* a broker only add_broker declares is skipped until it has joined */
+	while (step == 0 && b >= 0 && !sim_bk_joined(w, (uint32_t)b))
+		b = rolling_broker(w, entry, ++*pos);
 	if (b < 0) {
 		sim_obs_op_end(w, OP_ROLLING_RESTART, entry, w->now);
 		return;

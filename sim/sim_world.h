@@ -305,6 +305,17 @@ static inline int32_t sim_bidx(const struct sim_world *w, int32_t id) /* -1 if u
 {
 	return sim_zk_broker_index(&w->zk, id);
 }
+/* Broker b is started at time 0: listed in cluster.brokers and not in cluster.down. A broker
+ * that only an add_broker entry declares does not exist before that entry. */
+static inline bool sim_bk_starts_up(const struct sim_world *w, uint32_t b)
+{
+	return w->sc->brokers[b].in_cluster && !w->sc->brokers[b].down;
+}
+/* Broker b belongs to the cluster: listed in cluster.brokers, or joined by add_broker. */
+static inline bool sim_bk_joined(const struct sim_world *w, uint32_t b)
+{
+	return w->sc->brokers[b].in_cluster || w->bk[b].incarnation > 0;
+}
 /* Broker b's record for pid, of any incarnation, or NULL. */
 static inline struct sim_rep *sim_rep_find(struct sim_world *w, uint32_t pid, int32_t b)
 {

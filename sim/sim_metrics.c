@@ -240,6 +240,8 @@ static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, 
 	set_unavailable(w, m, pid, (f & PF_EXISTS) && m->acting[pid] == 0);
 }
 
+uint32_t sim_metrics_under_replicated(const struct sim_metrics *m) { return m->urp; }
+
 static void poll_row(const struct sim_world *w, const struct sim_metrics *m, struct row *r)
 {
 	int32_t c = sim_active_controller(w);

@@ -29,6 +29,8 @@ void sim_metrics_op_end(struct sim_world *w, struct sim_metrics *m, enum sim_op 
 void sim_metrics_start(struct sim_world *w, struct sim_metrics *m);
 /* After every event: a timeline.csv row when a count changed. */
 void sim_metrics_after_event(struct sim_world *w, struct sim_metrics *m);
+/* Partitions under-replicated now (ZooKeeper's ISR shorter than the assignment), O(1). */
+uint32_t sim_metrics_under_replicated(const struct sim_metrics *m);
 /* Close the run at w->now. */
 void sim_metrics_end(struct sim_world *w, struct sim_metrics *m);
 /* Writers for the result files (called by sim_report.c). */

@@ -255,11 +255,13 @@ static void describe_event(const struct sim_world *w, char *buf, size_t n)
 			[EV_CS_RETRY] = "ControlledShutdown retry", [EV_START] = "broker start",
 			[EV_REGISTER_RETRY] = "registration retry", [EV_RESUME] = "pause end",
 			[EV_ISOLATION_END] = "isolation end", [EV_REBALANCE] = "auto rebalance check",
-			[EV_ROLLING] = "rolling restart step", [EV_STARTUP_TOPICS] = "start-up topic creation",
+			[EV_ROLLING] = "rolling restart step", [EV_ROLLING_SETTLE] = "rolling restart settle time",
+			[EV_STARTUP_TOPICS] = "start-up topic creation",
 			[EV_CTRL_DONE] = "controller event end",
 		};
 		bool named = e->kind < sizeof names / sizeof names[0] && names[e->kind];
-		bool about_broker = e->kind != EV_ROLLING && e->kind != EV_STARTUP_TOPICS && b < w->n_brokers;
+		bool about_broker = e->kind != EV_ROLLING && e->kind != EV_ROLLING_SETTLE &&
+				    e->kind != EV_STARTUP_TOPICS && b < w->n_brokers;
 		if (e->kind == UINT32_MAX)
 			snprintf(buf, n, "the end of the run (every invariant recomputed)");
 		else if (named && e->kind == EV_RESPONSE)

@@ -29,6 +29,9 @@ void sim_dispatch(struct sim_world *w, const struct sim_event *e)
 	case EV_ROLLING:
 		sim_timeline_rolling(w, (uint32_t)e->a, (uint32_t)e->b);
 		break;
+	case EV_ROLLING_SETTLE:
+		sim_timeline_rolling_settle(w, (uint32_t)e->a, (uint32_t)e->b);
+		break;
 	case EV_STARTUP_TOPICS:
 		sim_startup_topics(w);
 		break;
@@ -41,10 +44,10 @@ void sim_dispatch(struct sim_world *w, const struct sim_event *e)
 }
 
 /* Where run_until: quiescent may end the run: a quiescent point with no non-periodic timer
- * pending (scenario-format `run_until`). */
+ * pending (scenario-format `run_until`) and no rolling restart waiting for its condition. */
 static bool quiescent(const struct sim_world *w)
 {
-	return w->pending_nonperiodic == 0 && sim_quiescent_point(w);
+	return w->pending_nonperiodic == 0 && w->n_rolling_waiting == 0 && sim_quiescent_point(w);
 }
 
 /* The last time the run must reach: the last timeline entry and the last at/within. */
@@ -119,6 +122,8 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		w.events++;
 		w.current = e;
 		sim_dispatch(&w, &e);
+		if (w.n_rolling_waiting)
+			sim_timeline_rolling_check(&w);
 		if (!sim_obs_after_event(&w, &e))
 			break;
 		if (sim_quiescent_point(&w) && sim_active_controller(&w) >= 0)

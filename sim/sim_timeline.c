@@ -2,13 +2,14 @@
  * the brokers, admin operations write ZooKeeper the way Kafka's tools do (and are refused
  * when the tool would refuse), direct transitions become controller events. Also Kafka's
  * replica placement (AdminUtils.assignReplicasToBrokers) and the rolling restart driver. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_metrics.h"
 #include "sim_observe.h"
 #include "sim_world.h"
-
-#define ROLLING_POLL_US 100000u
 
 static const int32_t *ints(const struct sim_world *w, struct sim_span s) { return w->sc->ints + s.off; }
 
@@ -345,8 +346,12 @@ void sim_timeline_apply(struct sim_world *w, uint32_t entry)
  * partition is under-replicated (or settle passed), next. "Stopped" means the cluster has seen
  * it go: the process ended and the active controller no longer counts it live. Restarting in
  * the same instant would hide the bounce from 0.8.2's controller (KAFKA-1120) and leave the
- * broker without partitions forever. Steps: 0 shut down the next broker, 1 it stopped (poll
- * until the controller has handled it, then restart), 2 poll for under-replication. ---- */
+ * broker without partitions forever. Steps: 0 shut down the next broker; 1 it stopped: restart
+ * it once the controller has seen it go; 2 go on once nothing is under-replicated. A step whose
+ * condition does not hold yet waits: the run loop calls sim_timeline_rolling_check after every
+ * event, and the step is taken (as an EV_ROLLING at that instant) after the event that makes
+ * the condition true. The conditions cost O(1): the controller's liveness bits and the
+ * metrics' count of under-replicated partitions. The settle time is a timer of its own. ---- */
 static bool controller_saw_it_go(const struct sim_world *w, uint32_t b)
 {
 	int32_t c = sim_active_controller(w);
@@ -356,7 +361,18 @@ static bool controller_saw_it_go(const struct sim_world *w, uint32_t b)
 	return !kc_broker_live(kc, w->bk[b].id) && !kc_broker_shutting_down(kc, w->bk[b].id);
 }
 
-static bool under_replicated(const struct sim_world *w)
+/* An impossible state: say where, with the command that reproduces it, and stop. */
+static void internal_error(const struct sim_world *w, const char *what)
+{
+	fprintf(stderr, "kcsim: internal error (rolling restart) at t_us=%" PRIu64 ", seed %" PRIu64 ": %s\n", w->now,
+		w->sc->seed, what);
+	if (w->obs->opts.repro[0])
+		fprintf(stderr, "kcsim: reproduce with: %s\n", w->obs->opts.repro);
+	abort();
+}
+
+/* A scan of every partition: the check of the maintained count when a wait ends on it. */
+static bool under_replicated_scan(const struct sim_world *w)
 {
 	for (uint32_t pid = 0; pid < w->n_parts; pid++) {
 		if (!sim_partition_exists(w, pid))
@@ -372,6 +388,8 @@ static bool under_replicated(const struct sim_world *w)
 	return false;
 }
 
+static bool under_replicated(const struct sim_world *w) { return sim_metrics_under_replicated(w->obs->metrics) > 0; }
+
 static int32_t rolling_broker(const struct sim_world *w, uint32_t entry, uint32_t pos)
 {
 	const struct sim_timeline_entry *e = &w->sc->timeline[entry];
@@ -380,6 +398,68 @@ static int32_t rolling_broker(const struct sim_world *w, uint32_t entry, uint32_
 	if (pos >= e->u.rolling_restart.brokers.n)
 		return -1;
 	return sim_bidx(w, ints(w, e->u.rolling_restart.brokers)[pos]);
+}
+
+/* Wait for step `step`'s condition (the list stays in ascending entry order). */
+static void rolling_wait(struct sim_world *w, uint32_t entry, uint8_t step)
+{
+	if (w->rolling_wait_step[entry] == 0) {
+		uint32_t i = w->n_rolling_waiting++;
+		for (; i > 0 && w->rolling_waiting[i - 1] > entry; i--)
+			w->rolling_waiting[i] = w->rolling_waiting[i - 1];
+		w->rolling_waiting[i] = entry;
+	}
+	w->rolling_wait_step[entry] = step;
+}
+
+static void rolling_unwait(struct sim_world *w, uint32_t entry)
+{
+	if (w->rolling_wait_step[entry] == 0)
+		return;
+	w->rolling_wait_step[entry] = 0;
+	uint32_t i = 0;
+	while (w->rolling_waiting[i] != entry)
+		i++;
+	w->n_rolling_waiting--;
+	memmove(w->rolling_waiting + i, w->rolling_waiting + i + 1, (w->n_rolling_waiting - i) * sizeof *w->rolling_waiting);
+}
+
+static bool rolling_ready(const struct sim_world *w, uint32_t entry, uint8_t step)
+{
+	if (step == 1) {
+		int32_t b = rolling_broker(w, entry, w->rolling_pos[entry]);
+		return b < 0 || controller_saw_it_go(w, (uint32_t)b);
+	}
+	return !under_replicated(w) || w->now >= w->rolling_deadline[entry];
+}
+
+void sim_timeline_rolling_check(struct sim_world *w)
+{
+	for (uint32_t i = 0; i < w->n_rolling_waiting;) {
+		uint32_t entry = w->rolling_waiting[i];
+		uint8_t step = w->rolling_wait_step[entry];
+		if (!rolling_ready(w, entry, step)) {
+			i++;
+			continue;
+		}
+		rolling_unwait(w, entry);
+		sim_schedule(w, w->now, SIM_CLASS_BROKER_TIMER, EV_ROLLING, entry, step, 0);
+	}
+}
+
+static void rolling_next(struct sim_world *w, uint32_t entry)
+{
+	w->rolling_pos[entry]++;
+	sim_timeline_rolling(w, entry, 0);
+}
+
+void sim_timeline_rolling_settle(struct sim_world *w, uint32_t entry, uint32_t pos)
+{
+	/* moot unless the wait it was set for is still on */
+	if (w->rolling_wait_step[entry] != 2 || w->rolling_pos[entry] != pos)
+		return;
+	rolling_unwait(w, entry);
+	rolling_next(w, entry);
 }
 
 void sim_timeline_rolling(struct sim_world *w, uint32_t entry, uint32_t step)
@@ -391,6 +471,7 @@ void sim_timeline_rolling(struct sim_world *w, uint32_t entry, uint32_t step)
 	while (step == 0 && b >= 0 && !sim_bk_joined(w, (uint32_t)b))
 		b = rolling_broker(w, entry, ++*pos);
 	if (b < 0) {
+		rolling_unwait(w, entry);
 		sim_obs_op_end(w, OP_ROLLING_RESTART, entry, w->now);
 		return;
 	}
@@ -409,22 +490,28 @@ void sim_timeline_rolling(struct sim_world *w, uint32_t entry, uint32_t step)
 		break;
 	case 1:
 		if (!controller_saw_it_go(w, (uint32_t)b)) {
-			sim_schedule(w, w->now + ROLLING_POLL_US, SIM_CLASS_BROKER_TIMER, EV_ROLLING, entry, 1, 0);
+			rolling_wait(w, entry, 1);
 			break;
 		}
 		k->rolling = -1;
 		sim_broker_start(w, (uint32_t)b);
-		w->rolling_deadline[entry] =
-			e->u.rolling_restart.has_settle ? w->now + e->u.rolling_restart.settle_us : SIM_NEVER;
-		sim_schedule(w, w->now + ROLLING_POLL_US, SIM_CLASS_BROKER_TIMER, EV_ROLLING, entry, 2, 0);
+		w->rolling_deadline[entry] = SIM_NEVER;
+		if (e->u.rolling_restart.has_settle) {
+			w->rolling_deadline[entry] = w->now + e->u.rolling_restart.settle_us;
+			sim_schedule(w, w->rolling_deadline[entry], SIM_CLASS_BROKER_TIMER, EV_ROLLING_SETTLE, entry, *pos,
+				     0);
+		}
+		/* even if nothing is under-replicated now: the check after this event decides */
+		rolling_wait(w, entry, 2);
 		break;
 	default:
-		if (w->now < w->rolling_deadline[entry] && under_replicated(w)) {
-			sim_schedule(w, w->now + ROLLING_POLL_US, SIM_CLASS_BROKER_TIMER, EV_ROLLING, entry, 2, 0);
+		if (!rolling_ready(w, entry, 2)) {
+			rolling_wait(w, entry, 2);
 			break;
 		}
-		(*pos)++;
-		sim_timeline_rolling(w, entry, 0);
+		if (w->now < w->rolling_deadline[entry] && under_replicated_scan(w))
+			internal_error(w, "the metrics count no partition under-replicated, a scan finds one");
+		rolling_next(w, entry);
 		break;
 	}
 }

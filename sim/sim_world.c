@@ -162,6 +162,8 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->creating_missing = xcalloc(sc->n_topics, sizeof *w->creating_missing);
 	w->rolling_pos = xcalloc(sc->n_timeline, sizeof *w->rolling_pos);
 	w->rolling_deadline = xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
+	w->rolling_wait_step = xcalloc(sc->n_timeline, sizeof *w->rolling_wait_step);
+	w->rolling_waiting = xcalloc(sc->n_timeline, sizeof *w->rolling_waiting);
 	w->meta = xcalloc(1, sizeof *w->meta);
 	w->n_meta = w->cap_meta = 1;
 	sim_mc_init(&w->mc, w->n_parts);
@@ -203,6 +205,8 @@ void sim_world_free(struct sim_world *w)
 	free(w->reassigning);
 	free(w->rolling_pos);
 	free(w->rolling_deadline);
+	free(w->rolling_wait_step);
+	free(w->rolling_waiting);
 	memset(w, 0, sizeof *w);
 }
 

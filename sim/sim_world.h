@@ -44,6 +44,7 @@ enum sim_ev {
 	EV_CTRL_RUN,          /* a = broker */
 	EV_REBALANCE,         /* a = broker, b = rebalance generation */
 	EV_ROLLING,           /* a = rolling restart index, b = step */
+	EV_ROLLING_SETTLE,    /* a = rolling restart index, b = its position when the wait began */
 	EV_STARTUP_TOPICS,    /* simulated start-up: the first failover is done, create the topics */
 	EV_CTRL_DONE,         /* a = broker: a controller event's charged time is over */
 };
@@ -273,9 +274,15 @@ struct sim_world {
 	struct sim_span_end { uint8_t op; int64_t key; } ending[64];
 	uint32_t n_ending;
 
-	/* rolling restarts, per timeline entry: position in its broker list, settle deadline */
+	/* rolling restarts, per timeline entry: position in its broker list, settle deadline, and
+	 * the step it waits to take (1: restart once stopped, 2: next once nothing is
+	 * under-replicated; 0: not waiting); the waiting entries, ascending, are checked after
+	 * every event (sim_timeline_rolling_check) */
 	uint32_t *rolling_pos;
 	uint64_t *rolling_deadline;
+	uint8_t *rolling_wait_step;
+	uint32_t *rolling_waiting;
+	uint32_t n_rolling_waiting;
 
 	/* the flow of the run */
 	struct sim_event current;  /* the event being processed (violation reports name it) */
@@ -298,7 +305,7 @@ static inline uint64_t sim_lat(const struct sim_world *w, uint64_t us) { return 
  * between attempts holds the run open by itself). */
 static inline bool sim_ev_periodic(uint32_t kind)
 {
-	return kind == EV_ISR_CHECK || kind == EV_REBALANCE || kind == EV_CS_TIMEOUT;
+	return kind == EV_ISR_CHECK || kind == EV_REBALANCE || kind == EV_CS_TIMEOUT || kind == EV_ROLLING_SETTLE;
 }
 uint64_t sim_jitter(struct sim_world *w);
 static inline int32_t sim_bidx(const struct sim_world *w, int32_t id) /* -1 if undeclared */
@@ -445,6 +452,11 @@ void sim_startup_topics(struct sim_world *w);
 /* ---- timeline (sim_timeline.c) ---- */
 void sim_timeline_apply(struct sim_world *w, uint32_t entry);
 void sim_timeline_rolling(struct sim_world *w, uint32_t index, uint32_t step);
+/* After every event while a rolling restart waits: the waits whose condition now holds take
+ * their step at this instant. O(waiting restarts) per call. */
+void sim_timeline_rolling_check(struct sim_world *w);
+/* A rolling restart's settle time has passed (EV_ROLLING_SETTLE). */
+void sim_timeline_rolling_settle(struct sim_world *w, uint32_t index, uint32_t pos);
 /* The live brokers' ids, ascending (getSortedBrokerList); out has room for every broker. */
 uint32_t sim_live_brokers(const struct sim_world *w, int32_t *out);
 /* Kafka's AdminUtils.assignReplicasToBrokers from partition 0 over a list sim_live_brokers

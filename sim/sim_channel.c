@@ -143,6 +143,7 @@ static void on_send(struct sim_world *w, uint32_t ctrl, uint32_t target, uint64_
 	uint32_t id = c->q[c->head++];
 	c->len--;
 	c->busy = true;
+	w->reqs[id].to_incarnation = w->bk[target].incarnation;
 	sim_schedule(w, w->now + sim_lat(w, w->cfg->rpc_latency_us) + sim_jitter(w), SIM_CLASS_DELIVERY, EV_DELIVER, id,
 		     0, 0);
 }
@@ -153,8 +154,9 @@ static void on_deliver(struct sim_world *w, const struct sim_event *e)
 	struct sim_req *r = &w->reqs[id];
 	uint32_t ctrl = (uint32_t)r->from, target = (uint32_t)r->to;
 	struct sim_chan *c = chan(w, ctrl, target);
-	if (!w->bk[target].up || sim_bk_ctrl_cut(w, target)) {
-		/* the send failed: 0.8.2's send thread retries the same request after reconnecting */
+	if (!w->bk[target].up || w->bk[target].incarnation != r->to_incarnation || sim_bk_ctrl_cut(w, target)) {
+		/* the send failed (a restarted process never reads the dead one's socket): 0.8.2's send
+		 * thread retries the same request after reconnecting, unless its channel was removed */
 		if (r->chan_gen == c->gen && c->busy) {
 			c->busy = false;
 			if (c->head == 0) {

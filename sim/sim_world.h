@@ -118,6 +118,7 @@ struct sim_req {
 	uint32_t payload;
 	uint32_t first, count;    /* entries of the payload this message carries */
 	int32_t from, to;         /* broker indexes */
+	uint32_t to_incarnation;  /* the target's process when the request left */
 	uint64_t chan_gen;
 	uint64_t depart_us;
 	uint64_t handled_us;

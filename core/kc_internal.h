@@ -78,6 +78,12 @@ struct kc_batch_stop {
 struct kc_batch {
 	struct kc_vec lair, umr, stop, values, ints, sets; /* sets: (off, len) into ints */
 	uint64_t deleting_sets; /* recipient lists owed the partitions being deleted */
+	/* Entries added in canonical order, each (partition, broker) or (UpdateMetadata) each
+	 * partition once: the flush then keeps insertion order, with no keys to sort or compare.
+	 * Callers walk partitions in that order, so this is the usual case. */
+	bool lair_ordered, umr_ordered;
+	uint64_t lair_key, umr_key; /* the canonical key of the last entry added */
+	uint32_t lair_run;          /* the first LeaderAndIsr entry with key lair_key */
 	/* which of `sets` lists every registered broker, as of registered_gen (reg_known) */
 	bool reg_known;
 	uint32_t reg_set, reg_gen;

@@ -148,12 +148,18 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
 	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
 		return b->values.len - 1;
+	/* an ISR that is the AR, as a healthy partition's is, stored once */
+	bool isr_is_ar = s->isr_len == s->ar_len;
+	for (uint32_t i = 0; isr_is_ar && i < s->isr_len; i++)
+		isr_is_ar = s->isr[i] == s->ar[i];
+	uint32_t off = b->ints.len, n = isr_is_ar ? s->isr_len : s->isr_len + s->ar_len;
 	/* both lists with one reservation: a failover pushes a value per partition */
-	if (s->isr_len + s->ar_len > 0) {
-		kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
-		int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
+	if (n > 0) {
+		kc_vec_reserve(&b->ints, off + n);
+		int32_t *dst = (int32_t *)b->ints.data + off;
 		kc_copy_ints(dst, s->isr, s->isr_len);
-		kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
+		if (!isr_is_ar)
+			kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
 	}
 	kc_vec_reserve(&b->values, b->values.len + 1);
 	((struct kc_batch_value *)b->values.data)[b->values.len++] =
@@ -161,11 +167,11 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 					.leader_epoch = s->leader_epoch,
 					.ctrl_epoch = s->ctrl_epoch,
 					.zk_version = s->zk_version,
-					.isr_off = b->ints.len,
-					.ar_off = b->ints.len + s->isr_len,
+					.isr_off = off,
+					.ar_off = isr_is_ar ? off : off + s->isr_len,
 					.isr_len = (uint8_t)s->isr_len,
 					.ar_len = (uint8_t)s->ar_len};
-	b->ints.len += s->isr_len + s->ar_len;
+	b->ints.len += n;
 	return b->values.len - 1;
 }
 

@@ -43,6 +43,7 @@ void kc_batch_init(struct kc_batch *b)
 	b->deleting_sets = 0;
 	b->reg_known = false;
 	b->lair_ordered = b->umr_ordered = true;
+	b->cached_pid = KC_NONE;
 }
 
 void kc_batch_free(struct kc_batch *b)
@@ -69,6 +70,7 @@ static void batch_clear(struct kc_batch *b)
 	b->deleting_sets = 0;
 	b->reg_known = false;
 	b->lair_ordered = b->umr_ordered = true;
+	b->cached_pid = KC_NONE;
 }
 
 /* newBatch(): 0.8.2 throws IllegalStateException when the previous batch was not flushed. */
@@ -146,6 +148,7 @@ static inline bool value_is(const struct kc_batch *b, uint32_t i, const struct v
  * replicas of a partition, and its UpdateMetadata entry, usually carry the same value. */
 static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
+	b->cached_pid = KC_NONE;
 	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
 		return b->values.len - 1;
 	/* an ISR that is the AR, as a healthy partition's is, stored once */
@@ -173,6 +176,16 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 					.ar_len = (uint8_t)s->ar_len};
 	b->ints.len += n;
 	return b->values.len - 1;
+}
+
+/* push_value of partition pid's cache, noted for the partition's next replica. */
+static uint32_t push_cache_value(const struct kc_controller *c, struct kc_batch *b, uint32_t pid,
+				 const struct value_src *s)
+{
+	uint32_t val = push_value(b, s);
+	b->cached_pid = pid;
+	b->cached_gen = c->cache_gen;
+	return val;
 }
 
 void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
@@ -235,7 +248,7 @@ static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t 
 		struct value_src s = src_of_cache(c, pid);
 		if (again && value_is(b, last->val, &s))
 			return;
-		val = push_value(b, &s);
+		val = push_cache_value(c, b, pid, &s);
 	}
 	push_umr(c, b, set, pid, val);
 }
@@ -338,8 +351,13 @@ void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_
 void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
 			      uint32_t pid)
 {
-	struct value_src s = src_of_cache(c, pid);
-	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), true);
+	uint32_t val = b->values.len - 1;
+	/* the value just pushed from this partition's unchanged cache says it again */
+	if (b->cached_pid != pid || b->cached_gen != c->cache_gen) {
+		struct value_src s = src_of_cache(c, pid);
+		val = push_cache_value(c, b, pid, &s);
+	}
+	add_lair_entries(c, b, to, n_to, pid, val, true);
 }
 
 static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,

@@ -159,6 +159,7 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 	struct kc_part *p = kc_part(c, pid);
 	kc_slice_set(c, &p->ar, ar, n);
 	kc_set_known(c, p, true);
+	c->cache_gen++;
 }
 
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out)
@@ -184,6 +185,7 @@ void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *
 	p->zk_version = v->zk_version;
 	kc_slice_set(c, &p->isr, v->isr, v->isr_len);
 	p->has_lead = true;
+	c->cache_gen++;
 }
 
 /* ---- replica state map: a small sorted slice of (broker, state) per partition ---- */

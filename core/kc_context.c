@@ -108,11 +108,9 @@ struct kc_part *kc_part_grow(struct kc_controller *c, uint32_t pid)
 		struct kc_part *p = realloc(c->parts, (size_t)cap * sizeof *p);
 		if (!p)
 			kc_fatal_oom();
-		memset(p + c->cap_parts, 0, (size_t)(cap - c->cap_parts) * sizeof *p);
-		for (uint64_t i = c->cap_parts; i < cap; i++) {
-			p[i].pstate = KC_NO_STATE;
-			p[i].topic = KC_NONE;
-		}
+		/* each new part written whole once (not zeroed, then written again) */
+		for (uint64_t i = c->cap_parts; i < cap; i++)
+			p[i] = (struct kc_part){.topic = KC_NONE, .pstate = KC_NO_STATE};
 		c->parts = p;
 		c->cap_parts = (uint32_t)cap;
 	}

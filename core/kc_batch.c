@@ -21,8 +21,8 @@ static int cmp_item(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Sort by (key, insertion) unless already in order — the usual case, since callers walk
- * partitions in canonical order. */
+/* Sort by (key, insertion) unless already in order (the entries of a partition named twice
+ * may be). */
 static void sort_items(struct sort_item *v, uint32_t n)
 {
 	for (uint32_t i = 1; i < n; i++)
@@ -42,6 +42,8 @@ void kc_batch_init(struct kc_batch *b)
 	kc_vec_init(&b->sets, 2 * sizeof(uint32_t));
 	b->deleting_sets = 0;
 	b->reg_known = false;
+	b->lair_ordered = b->umr_ordered = true;
+	b->cached_pid = KC_NONE;
 }
 
 void kc_batch_free(struct kc_batch *b)
@@ -67,6 +69,8 @@ static void batch_clear(struct kc_batch *b)
 	}
 	b->deleting_sets = 0;
 	b->reg_known = false;
+	b->lair_ordered = b->umr_ordered = true;
+	b->cached_pid = KC_NONE;
 }
 
 /* newBatch(): 0.8.2 throws IllegalStateException when the previous batch was not flushed. */
@@ -144,14 +148,21 @@ static inline bool value_is(const struct kc_batch *b, uint32_t i, const struct v
  * replicas of a partition, and its UpdateMetadata entry, usually carry the same value. */
 static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 {
+	b->cached_pid = KC_NONE;
 	if (b->values.len > 0 && value_is(b, b->values.len - 1, s))
 		return b->values.len - 1;
+	/* an ISR that is the AR, as a healthy partition's is, stored once */
+	bool isr_is_ar = s->isr_len == s->ar_len;
+	for (uint32_t i = 0; isr_is_ar && i < s->isr_len; i++)
+		isr_is_ar = s->isr[i] == s->ar[i];
+	uint32_t off = b->ints.len, n = isr_is_ar ? s->isr_len : s->isr_len + s->ar_len;
 	/* both lists with one reservation: a failover pushes a value per partition */
-	if (s->isr_len + s->ar_len > 0) {
-		kc_vec_reserve(&b->ints, b->ints.len + s->isr_len + s->ar_len);
-		int32_t *dst = (int32_t *)b->ints.data + b->ints.len;
+	if (n > 0) {
+		kc_vec_reserve(&b->ints, off + n);
+		int32_t *dst = (int32_t *)b->ints.data + off;
 		kc_copy_ints(dst, s->isr, s->isr_len);
-		kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
+		if (!isr_is_ar)
+			kc_copy_ints(dst + s->isr_len, s->ar, s->ar_len);
 	}
 	kc_vec_reserve(&b->values, b->values.len + 1);
 	((struct kc_batch_value *)b->values.data)[b->values.len++] =
@@ -159,12 +170,22 @@ static uint32_t push_value(struct kc_batch *b, const struct value_src *s)
 					.leader_epoch = s->leader_epoch,
 					.ctrl_epoch = s->ctrl_epoch,
 					.zk_version = s->zk_version,
-					.isr_off = b->ints.len,
-					.ar_off = b->ints.len + s->isr_len,
+					.isr_off = off,
+					.ar_off = isr_is_ar ? off : off + s->isr_len,
 					.isr_len = (uint8_t)s->isr_len,
 					.ar_len = (uint8_t)s->ar_len};
-	b->ints.len += s->isr_len + s->ar_len;
+	b->ints.len += n;
 	return b->values.len - 1;
+}
+
+/* push_value of partition pid's cache, noted for the partition's next replica. */
+static uint32_t push_cache_value(const struct kc_controller *c, struct kc_batch *b, uint32_t pid,
+				 const struct value_src *s)
+{
+	uint32_t val = push_value(b, s);
+	b->cached_pid = pid;
+	b->cached_gen = c->cache_gen;
+	return val;
 }
 
 void kc_batch_add_stop(struct kc_controller *c, struct kc_batch *b, int32_t broker, uint32_t pid,
@@ -196,6 +217,20 @@ static uint32_t recipient_set(struct kc_batch *b, const int32_t *to, uint32_t n_
 	return b->sets.len - 1;
 }
 
+/* Append an UpdateMetadata entry, noting whether the partitions still come in canonical order,
+ * each once (the flush's condition for keeping insertion order). */
+static void push_umr(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid, uint32_t val)
+{
+	uint64_t key = kc_part_key(c, pid);
+	if (b->umr.len > 0 && key <= b->umr_key)
+		b->umr_ordered = false;
+	b->umr_key = key;
+	struct kc_batch_umr *e = kc_vec_push(&b->umr);
+	e->pid = pid;
+	e->set = set;
+	e->val = val;
+}
+
 /* cached_val: a value of this batch known to say what the cache says, or KC_NONE. */
 static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t set, uint32_t pid,
 			  uint32_t cached_val)
@@ -213,12 +248,9 @@ static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t 
 		struct value_src s = src_of_cache(c, pid);
 		if (again && value_is(b, last->val, &s))
 			return;
-		val = push_value(b, &s);
+		val = push_cache_value(c, b, pid, &s);
 	}
-	struct kc_batch_umr *e = kc_vec_push(&b->umr);
-	e->pid = pid;
-	e->set = set;
-	e->val = val;
+	push_umr(c, b, set, pid, val);
 }
 
 /* addUpdateMetadataRequestForBrokers: the given partitions (all with cached leadership when
@@ -263,15 +295,40 @@ static uint32_t registered_set(struct kc_controller *c, struct kc_batch *b)
 	return b->reg_set;
 }
 
+/* Entries of one partition looked through for a repeated broker; a longer run (a partition
+ * has a few replicas) counts as out of order. */
+#define LAIR_RUN_MAX (4 * KC_MAX_REPLICAS)
+
+/* Note whether LeaderAndIsr entries still come in canonical order with each (partition,
+ * broker) once, before the entry (key, broker) is appended. */
+static void note_lair(struct kc_batch *b, uint64_t key, int32_t broker)
+{
+	uint32_t n = b->lair.len;
+	if (!b->lair_ordered)
+		return;
+	if (n == 0 || key > b->lair_key) {
+		b->lair_key = key;
+		b->lair_run = n;
+		return;
+	}
+	bool ok = key == b->lair_key && n - b->lair_run < LAIR_RUN_MAX;
+	const struct kc_batch_lair *e = b->lair.data;
+	for (uint32_t j = b->lair_run; ok && j < n; j++)
+		ok = e[j].broker != broker;
+	b->lair_ordered = ok;
+}
+
 /* LeaderAndIsr entries of value val for the recipients, then the partition's UpdateMetadata
  * entry for every registered broker (addUpdateMetadataRequestForBrokers(allLiveOrShuttingDown,
  * Set(partition))); `cached`: val says what the cache says, so it serves that entry too. */
 static void add_lair_entries(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
 			     uint32_t pid, uint32_t val, bool cached)
 {
+	uint64_t key = kc_part_key(c, pid);
 	for (uint32_t i = 0; i < n_to; i++) {
 		if (to[i] < 0)
 			continue;
+		note_lair(b, key, to[i]);
 		struct kc_batch_lair *e = kc_vec_push(&b->lair);
 		e->broker = to[i];
 		e->pid = pid;
@@ -294,8 +351,13 @@ void kc_batch_add_lair(struct kc_controller *c, struct kc_batch *b, const int32_
 void kc_batch_add_lair_cached(struct kc_controller *c, struct kc_batch *b, const int32_t *to, uint32_t n_to,
 			      uint32_t pid)
 {
-	struct value_src s = src_of_cache(c, pid);
-	add_lair_entries(c, b, to, n_to, pid, push_value(b, &s), true);
+	uint32_t val = b->values.len - 1;
+	/* the value just pushed from this partition's unchanged cache says it again */
+	if (b->cached_pid != pid || b->cached_gen != c->cache_gen) {
+		struct value_src s = src_of_cache(c, pid);
+		val = push_cache_value(c, b, pid, &s);
+	}
+	add_lair_entries(c, b, to, n_to, pid, val, true);
 }
 
 static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, uint32_t pid,
@@ -391,7 +453,35 @@ static void emit(struct kc_controller *c, struct kc_request *r)
 	c->sink.request(c->sink.self, r);
 }
 
-/* A LeaderAndIsr entry placed in its broker's bucket, with its partition's canonical key. */
+/* One broker's LeaderAndIsr request: its entries, and the live-or-shutting-down brokers that
+ * they name as leader, ascending (`leaders` has room for m). */
+static void emit_lair(struct kc_controller *c, uint32_t corr, const int32_t *to,
+		      const struct kc_partition_info *infos, uint32_t m, int32_t *leaders)
+{
+	uint32_t nl = 0;
+	for (uint32_t i = 0; i < m; i++) {
+		int32_t l = infos[i].leader;
+		/* broker_slot (all KC_NONE between buckets) marks the leaders named so far */
+		if (kc_registered(c, l) && c->broker_slot[l] == KC_NONE) {
+			c->broker_slot[l] = 0;
+			leaders[nl++] = l;
+		}
+	}
+	for (uint32_t i = 0; i < nl; i++)
+		c->broker_slot[leaders[i]] = KC_NONE;
+	qsort(leaders, nl, sizeof *leaders, cmp_i32);
+	struct kc_request r = {.type = KC_REQ_LEADER_AND_ISR,
+			       .correlation_id = corr,
+			       .n_to = 1,
+			       .to = to,
+			       .n_entries = m,
+			       .entries = infos,
+			       .n_leaders = nl,
+			       .leaders = leaders};
+	emit(c, &r);
+}
+
+/* A bucket's LeaderAndIsr entry with its partition's canonical key, for sorting. */
 struct lair_item {
 	uint64_t key;
 	uint32_t pid, val;
@@ -408,6 +498,27 @@ static int cmp_lair_item(const void *a, const void *b)
 	return x->val < y->val ? -1 : x->val > y->val;
 }
 
+/* A bucket of (pid, value) entries out of canonical order, or naming a partition twice: sorted
+ * by partition, the later entry of a partition kept; the entries left. */
+static uint32_t sort_bucket(const struct kc_controller *c, uint32_t (*it)[2], uint32_t cnt, struct lair_item *tmp)
+{
+	for (uint32_t i = 0; i < cnt; i++)
+		tmp[i] = (struct lair_item){.key = kc_part_key(c, it[i][0]), .pid = it[i][0], .val = it[i][1]};
+	qsort(tmp, cnt, sizeof *tmp, cmp_lair_item);
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		/* a later add for the same (broker, partition) overwrites the earlier one */
+		if (i + 1 < cnt && tmp[i + 1].key == tmp[i].key)
+			continue;
+		it[m][0] = tmp[i].pid;
+		it[m++][1] = tmp[i].val;
+	}
+	return m;
+}
+
+/* entries ahead of the one filled whose value is asked for */
+#define LAIR_AHEAD 64
+
 static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t corr)
 {
 	uint32_t n = b->lair.len;
@@ -416,59 +527,43 @@ static void flush_lair(struct kc_controller *c, struct kc_batch *b, uint32_t cor
 	const struct kc_batch_lair *e = b->lair.data;
 	struct buckets bk;
 	buckets_open(c, e, n, sizeof *e, &bk);
-	/* every entry placed in one sequential pass: walking a bucket's entries (and their
-	 * partitions) where they lie would miss the cache for each in a large batch */
-	struct lair_item *items = malloc((size_t)n * sizeof *items);
-	if (!items)
-		kc_fatal_oom();
-	for (uint32_t i = 0; i < n; i++)
-		items[bucket_place(c, &bk, e[i].broker)] =
-			(struct lair_item){.key = kc_part_key(c, e[i].pid), .pid = e[i].pid, .val = e[i].val};
-	buckets_close(c, &bk);
 	uint32_t most = 0; /* entries in the largest request */
 	for (uint32_t g = 0; g < bk.n; g++)
 		if (bk.start[g + 1] - bk.start[g] > most)
 			most = bk.start[g + 1] - bk.start[g];
+	/* (pid, value) placed in each bucket in one sequential pass over the entries */
+	uint32_t (*items)[2] = malloc((size_t)n * sizeof *items);
 	struct kc_partition_info *infos = malloc((size_t)most * sizeof *infos);
 	int32_t *leaders = malloc((size_t)most * sizeof *leaders);
-	if (!infos || !leaders)
+	struct lair_item *tmp = b->lair_ordered ? NULL : malloc((size_t)most * sizeof *tmp);
+	if (!items || !infos || !leaders || (!tmp && !b->lair_ordered))
 		kc_fatal_oom();
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t *it = items[bucket_place(c, &bk, e[i].broker)];
+		it[0] = e[i].pid;
+		it[1] = e[i].val;
+	}
+	buckets_close(c, &bk);
 	for (uint32_t g = 0; g < bk.n; g++) {
-		struct lair_item *it = items + bk.start[g];
-		uint32_t cnt = bk.start[g + 1] - bk.start[g], m = 0, nl = 0;
-		for (uint32_t i = 1; i < cnt; i++) /* sorted already, the usual case */
-			if (cmp_lair_item(&it[i - 1], &it[i]) > 0) {
-				qsort(it, cnt, sizeof *it, cmp_lair_item);
-				break;
-			}
+		uint32_t (*it)[2] = items + bk.start[g];
+		uint32_t cnt = bk.start[g + 1] - bk.start[g];
+		/* entries added in canonical order, each (partition, broker) once, are in their
+		 * request's order already: the usual case */
+		if (!b->lair_ordered)
+			cnt = sort_bucket(c, it, cnt, tmp);
 		for (uint32_t i = 0; i < cnt; i++) {
-			/* a later add for the same (broker, partition) overwrites the earlier one */
-			if (i + 1 < cnt && it[i + 1].key == it[i].key)
-				continue;
-			const struct kc_batch_value *v = kc_vec_at(&b->values, it[i].val);
-			fill_info(b, v, it[i].pid, &infos[m++]);
-			/* broker_slot (all KC_NONE between buckets) marks the leaders named so far */
-			if (kc_registered(c, v->leader) && c->broker_slot[v->leader] == KC_NONE) {
-				c->broker_slot[v->leader] = 0;
-				leaders[nl++] = v->leader;
-			}
+			/* a bucket's values lie a cache line or more apart in a large batch: asked for
+			 * ahead, so that their misses overlap */
+			if (i + LAIR_AHEAD < cnt)
+				__builtin_prefetch(kc_vec_at(&b->values, it[i + LAIR_AHEAD][1]));
+			fill_info(b, kc_vec_at(&b->values, it[i][1]), it[i][0], &infos[i]);
 		}
-		for (uint32_t i = 0; i < nl; i++)
-			c->broker_slot[leaders[i]] = KC_NONE;
-		qsort(leaders, nl, sizeof *leaders, cmp_i32);
-		struct kc_request r = {.type = KC_REQ_LEADER_AND_ISR,
-				       .correlation_id = corr,
-				       .n_to = 1,
-				       .to = &bk.brokers[g],
-				       .n_entries = m,
-				       .entries = infos,
-				       .n_leaders = nl,
-				       .leaders = leaders};
-		emit(c, &r);
+		emit_lair(c, corr, &bk.brokers[g], infos, cnt, leaders);
 	}
 	free(items);
 	free(infos);
 	free(leaders);
+	free(tmp);
 	buckets_free(&bk);
 }
 
@@ -489,10 +584,7 @@ static void add_deleting_entries(struct kc_controller *c, struct kc_batch *b)
 			struct value_src src = src_of_cache(c, pid);
 			src.leader = KC_LEADER_DURING_DELETE;
 			src.leader_epoch = src.zk_version = 0;
-			struct kc_batch_umr *e = kc_vec_push(&b->umr);
-			e->pid = pid;
-			e->set = s;
-			e->val = push_value(b, &src);
+			push_umr(c, b, s, pid, push_value(b, &src));
 		}
 	}
 }
@@ -535,10 +627,11 @@ static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr
 	if (who.len > 1)
 		qsort(w, who.len, sizeof *w, cmp_item);
 	uint32_t (*groups)[2] = malloc((size_t)(who.len + 1) * sizeof *groups);
-	struct sort_item *items = malloc((size_t)n * sizeof *items);
+	/* no keys to sort by when each partition came once in canonical order */
+	struct sort_item *items = b->umr_ordered ? NULL : malloc((size_t)n * sizeof *items);
 	struct kc_partition_info *infos = malloc((size_t)n * sizeof *infos);
 	int32_t *to = malloc((size_t)(who.len + 1) * sizeof *to);
-	if (!groups || !items || !infos || !to)
+	if (!groups || (!items && !b->umr_ordered) || !infos || !to)
 		kc_fatal_oom();
 	uint32_t n_groups = 0;
 	for (uint32_t i = 0; i < who.len; i++)
@@ -554,17 +647,23 @@ static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr
 		uint32_t nt = 0, m = 0, k = 0;
 		for (uint32_t i = groups[g][0]; i < who.len && w[i].key == mask; i++)
 			to[nt++] = (int32_t)w[i].idx;
-		for (uint32_t i = 0; i < n; i++)
-			if (mask >> e[i].set & 1) {
-				items[m].key = kc_part_key(c, e[i].pid);
-				items[m++].idx = i;
+		if (b->umr_ordered) {
+			for (uint32_t i = 0; i < n; i++)
+				if (mask >> e[i].set & 1)
+					fill_info(b, kc_vec_at(&b->values, e[i].val), e[i].pid, &infos[k++]);
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				if (mask >> e[i].set & 1) {
+					items[m].key = kc_part_key(c, e[i].pid);
+					items[m++].idx = i;
+				}
+			sort_items(items, m);
+			for (uint32_t i = 0; i < m; i++) {
+				if (i + 1 < m && items[i + 1].key == items[i].key)
+					continue; /* the latest value of a partition wins */
+				const struct kc_batch_umr *ue = &e[items[i].idx];
+				fill_info(b, kc_vec_at(&b->values, ue->val), ue->pid, &infos[k++]);
 			}
-		sort_items(items, m);
-		for (uint32_t i = 0; i < m; i++) {
-			if (i + 1 < m && items[i + 1].key == items[i].key)
-				continue; /* the latest value of a partition wins */
-			const struct kc_batch_umr *ue = &e[items[i].idx];
-			fill_info(b, kc_vec_at(&b->values, ue->val), ue->pid, &infos[k++]);
 		}
 		struct kc_request r = {.type = KC_REQ_UPDATE_METADATA,
 				       .correlation_id = corr,

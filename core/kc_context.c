@@ -108,11 +108,9 @@ struct kc_part *kc_part_grow(struct kc_controller *c, uint32_t pid)
 		struct kc_part *p = realloc(c->parts, (size_t)cap * sizeof *p);
 		if (!p)
 			kc_fatal_oom();
-		memset(p + c->cap_parts, 0, (size_t)(cap - c->cap_parts) * sizeof *p);
-		for (uint64_t i = c->cap_parts; i < cap; i++) {
-			p[i].pstate = KC_NO_STATE;
-			p[i].topic = KC_NONE;
-		}
+		/* each new part written whole once (not zeroed, then written again) */
+		for (uint64_t i = c->cap_parts; i < cap; i++)
+			p[i] = (struct kc_part){.topic = KC_NONE, .pstate = KC_NO_STATE};
 		c->parts = p;
 		c->cap_parts = (uint32_t)cap;
 	}
@@ -159,6 +157,7 @@ void kc_set_ar(struct kc_controller *c, uint32_t pid, const int32_t *ar, uint32_
 	struct kc_part *p = kc_part(c, pid);
 	kc_slice_set(c, &p->ar, ar, n);
 	kc_set_known(c, p, true);
+	c->cache_gen++;
 }
 
 bool kc_get_lead(const struct kc_controller *c, uint32_t pid, struct kc_lisr *out)
@@ -184,6 +183,7 @@ void kc_cache_lead(struct kc_controller *c, uint32_t pid, const struct kc_lisr *
 	p->zk_version = v->zk_version;
 	kc_slice_set(c, &p->isr, v->isr, v->isr_len);
 	p->has_lead = true;
+	c->cache_gen++;
 }
 
 /* ---- replica state map: a small sorted slice of (broker, state) per partition ---- */

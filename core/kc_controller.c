@@ -132,6 +132,21 @@ static bool increment_epoch(struct kc_controller *c)
 	}
 }
 
+/* The partitions being reassigned and those awaiting a preferred election (either list may be
+ * NULL), canonical order: one pass over every partition for both. */
+static void list_flagged(struct kc_controller *c, struct kc_vec *reassigning, struct kc_vec *preferred)
+{
+	kc_all_partitions(c, &c->tmp_pids);
+	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
+		uint32_t pid = pids_of(&c->tmp_pids)[i];
+		const struct kc_part *p = &c->parts[pid];
+		if (reassigning && p->reassigning)
+			*(uint32_t *)kc_vec_push(reassigning) = pid;
+		if (preferred && p->preferred)
+			*(uint32_t *)kc_vec_push(preferred) = pid;
+	}
+}
+
 bool kc_on_controller_failover(struct kc_controller *c)
 {
 	kc_event_begin(c);
@@ -145,12 +160,10 @@ bool kc_on_controller_failover(struct kc_controller *c)
 		if (c->topics[t].exists)
 			watch_topic(c, t);
 	/* maybeTriggerPartitionReassignment, then maybeTriggerPreferredReplicaElection */
-	kc_all_partitions(c, &c->tmp_pids);
-	struct kc_vec todo;
+	struct kc_vec todo, pref;
 	kc_vec_init(&todo, sizeof(uint32_t));
-	for (uint32_t i = 0; i < c->tmp_pids.len; i++)
-		if (c->parts[pids_of(&c->tmp_pids)[i]].reassigning)
-			*(uint32_t *)kc_vec_push(&todo) = pids_of(&c->tmp_pids)[i];
+	kc_vec_init(&pref, sizeof(uint32_t));
+	list_flagged(c, &todo, &pref);
 	for (uint32_t i = 0; i < todo.len; i++) {
 		uint32_t pid = pids_of(&todo)[i];
 		int32_t rar[KC_MAX_REPLICAS];
@@ -158,13 +171,14 @@ bool kc_on_controller_failover(struct kc_controller *c)
 		memcpy(rar, kc_slice_ptr(c, c->parts[pid].rar), n * sizeof *rar);
 		kc_initiate_reassignment(c, pid, rar, n);
 	}
-	todo.len = 0;
-	kc_all_partitions(c, &c->tmp_pids);
-	for (uint32_t i = 0; i < c->tmp_pids.len; i++)
-		if (c->parts[pids_of(&c->tmp_pids)[i]].preferred)
-			*(uint32_t *)kc_vec_push(&todo) = pids_of(&c->tmp_pids)[i];
-	kc_on_preferred_election(c, todo.data, todo.len, false);
+	/* a reassignment may change which partitions await a preferred election */
+	if (todo.len > 0) {
+		pref.len = 0;
+		list_flagged(c, NULL, &pref);
+	}
+	kc_on_preferred_election(c, pref.data, pref.len, false);
 	kc_vec_free(&todo);
+	kc_vec_free(&pref);
 	uint32_t n_reg;
 	const int32_t *reg = kc_registered_list(c, &n_reg);
 	kc_send_update_metadata(c, reg, n_reg, NULL, 0);
@@ -178,16 +192,18 @@ void kc_on_controller_resignation(struct kc_controller *c)
 	c->st.watch(c->st.self, KC_WATCH_REASSIGN, 0, false);
 	c->st.watch(c->st.self, KC_WATCH_PREFERRED, 0, false);
 	kc_deletion_shutdown(c);
-	for (uint32_t pid = 0; pid < c->n_parts; pid++)
-		if (c->parts[pid].isr_watched) {
-			c->st.watch(c->st.self, KC_WATCH_PARTITION_STATE, pid, false);
-			c->parts[pid].isr_watched = false;
-		}
-	/* partitionStateMachine.shutdown() and replicaStateMachine.shutdown() */
+	/* the ISR-change listeners deregistered, then partitionStateMachine.shutdown() and
+	 * replicaStateMachine.shutdown(): one pass over the partitions, as the state machines'
+	 * part makes no call */
 	c->partition_sm_started = c->replica_sm_started = false;
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
-		c->parts[pid].pstate = KC_NO_STATE;
-		c->parts[pid].rs.len = 0;
+		struct kc_part *p = &c->parts[pid];
+		if (p->isr_watched) {
+			c->st.watch(c->st.self, KC_WATCH_PARTITION_STATE, pid, false);
+			p->isr_watched = false;
+		}
+		p->pstate = KC_NO_STATE;
+		p->rs.len = 0;
 	}
 	c->st.watch(c->st.self, KC_WATCH_TOPICS, 0, false);
 	for (uint32_t t = 0; t < c->n_topics; t++)

@@ -78,6 +78,15 @@ struct kc_batch_stop {
 struct kc_batch {
 	struct kc_vec lair, umr, stop, values, ints, sets; /* sets: (off, len) into ints */
 	uint64_t deleting_sets; /* recipient lists owed the partitions being deleted */
+	/* Entries added in canonical order, each (partition, broker) or (UpdateMetadata) each
+	 * partition once: the flush then keeps insertion order, with no keys to sort or compare.
+	 * Callers walk partitions in that order, so this is the usual case. */
+	bool lair_ordered, umr_ordered;
+	uint64_t lair_key, umr_key; /* the canonical key of the last entry added */
+	uint32_t lair_run;          /* the first LeaderAndIsr entry with key lair_key */
+	/* the last value, pushed from partition cached_pid's cache as of c->cache_gen cached_gen
+	 * (KC_NONE: none): the next replica of that partition takes it with no comparison */
+	uint32_t cached_pid, cached_gen;
 	/* which of `sets` lists every registered broker, as of registered_gen (reg_known) */
 	bool reg_known;
 	uint32_t reg_set, reg_gen;
@@ -114,6 +123,8 @@ struct kc_controller {
 	 * topic's pids or a `known` flag change): most events walk it, few change it */
 	struct kc_vec all_pids;
 	uint32_t all_pids_gen, parts_gen;
+	/* moves on whenever a partition's cached AR, leadership or `known` flag is written */
+	uint32_t cache_gen;
 
 	/* the deletion manager: started (thread running) and its wake-up flag */
 	bool deletion_started, deletion_signal;
@@ -228,6 +239,7 @@ static inline void kc_set_known(struct kc_controller *c, struct kc_part *p, bool
 	if (p->known != known) {
 		p->known = known;
 		c->parts_gen++;
+		c->cache_gen++;
 	}
 }
 

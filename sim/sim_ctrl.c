@@ -183,10 +183,9 @@ void sim_ctrl_enqueue(struct sim_world *w, uint32_t b, enum sim_cev kind, int64_
 	kick(w, b);
 }
 
-uint32_t sim_ctrl_queue_len(const struct sim_world *w)
+uint32_t sim_ctrl_queue_len(const struct sim_world *w, int32_t active)
 {
-	int32_t c = sim_active_controller(w);
-	return c < 0 ? 0 : w->bk[c].fifo_len;
+	return active < 0 ? 0 : w->bk[active].fifo_len;
 }
 
 void sim_ctrl_schedule_rebalance(struct sim_world *w, uint32_t b, uint64_t at)

@@ -474,7 +474,7 @@ void sim_expect_before_time(struct sim_world *w, struct sim_expect_state *x, uin
 
 void sim_expect_after_event(struct sim_world *w, struct sim_expect_state *x)
 {
-	if (!x->ended)
+	if (!x->ended && x->n_within) /* most runs' events: no `within` check pending, no call */
 		judge_within(w, x);
 }
 

@@ -251,7 +251,7 @@ static void poll_row(const struct sim_world *w, const struct sim_metrics *m, str
 			  .offline = offline_count(m),
 			  .urp = m->urp,
 			  .controller = c < 0 ? -1 : w->bk[c].id,
-			  .queue = sim_ctrl_queue_len(w),
+			  .queue = sim_ctrl_queue_len(w, c),
 			  .in_flight = sim_chan_in_flight(w)};
 }
 

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim_scenario_int.h"
 
@@ -108,6 +109,20 @@ static uint32_t sim_digits(uint32_t x)
 	return d;
 }
 
+/* "%.*s%u" of prefix and j into name (room checked by the caller), NUL-terminated; its length.
+ * By hand: snprintf's format parsing cost a million-topic set 2% of its run. Like "%.*s", the
+ * prefix ends at a NUL a quoted scalar may hold. */
+static size_t sim_set_name(char *name, const char *prefix, uint32_t plen, uint32_t j)
+{
+	size_t n = strnlen(prefix, plen);
+	memcpy(name, prefix, n);
+	size_t len = n + sim_digits(j);
+	name[len] = '\0';
+	for (size_t at = len; at-- > n; j /= 10)
+		name[at] = (char)('0' + j % 10);
+	return len;
+}
+
 static bool sim_ld_topic_sets(struct sim_ld *ld, uint32_t sets)
 {
 	struct sim_scenario *sc = ld->sc;
@@ -168,15 +183,15 @@ static bool sim_ld_topic_sets(struct sim_ld *ld, uint32_t sets)
 					   where, count, partitions, sc->n_partitions_max + more, SIM_MAX_PARTITIONS);
 		for (uint32_t j = 0; j < count; j++) {
 			char name[SIM_MAX_NAME + 16];
-			int len = snprintf(name, sizeof name, "%.*s%u", (int)plen, prefix, j);
-			uint32_t old = sim_ld_topic_lookup(ld, name, (size_t)len);
+			size_t len = sim_set_name(name, prefix, plen, j);
+			uint32_t old = sim_ld_topic_lookup(ld, name, len);
 			if (old != UINT32_MAX)
 				return sim_ld_fail(ld, v[0], "%s makes topic '%s', which %s already %s; expected "
 							     "distinct topic names",
 						   where, name, sim_ld_origin_text(sc->topics[old].origin),
 						   sc->topics[old].origin == SIM_TOPIC_TOPICS ? "declares"
 											      : "makes");
-			uint32_t t = sim_ld_topic_add(ld, name, (size_t)len, SIM_TOPIC_SET, set);
+			uint32_t t = sim_ld_topic_add(ld, name, len, SIM_TOPIC_SET, set);
 			if (t == UINT32_MAX)
 				return false;
 			struct sim_topic *tp = &sc->topics[t];

@@ -440,7 +440,8 @@ void sim_ctrl_enqueue(struct sim_world *w, uint32_t b, enum sim_cev kind, int64_
 void sim_ctrl_run(struct sim_world *w, uint32_t b);
 void sim_ctrl_resign(struct sim_world *w, uint32_t b);
 struct kc_controller *sim_ctrl_module(struct sim_world *w, uint32_t b);
-uint32_t sim_ctrl_queue_len(const struct sim_world *w);
+/* The active controller's queue: `active` is what sim_active_controller answered (-1: none, 0). */
+uint32_t sim_ctrl_queue_len(const struct sim_world *w, int32_t active);
 void sim_ctrl_schedule_rebalance(struct sim_world *w, uint32_t b, uint64_t at);
 
 /* ---- the loop (sim_run.c) ---- */

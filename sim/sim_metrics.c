@@ -41,8 +41,17 @@
 #define PF_URP 0x08u
 #define PF_UNAVAIL 0x10u
 
-/* zl[pid] when the partition has a ZooKeeper leader that is not a declared broker */
+/* zl when the partition has a ZooKeeper leader that is not a declared broker */
 #define LEADER_UNKNOWN (-2)
+
+/* What the figures keep per partition, together: a hook touches one cache line, not six. */
+struct part_metrics {
+	uint64_t unavail_since, unavail_us;
+	uint32_t unavail_intervals;
+	int32_t zl;                /* ZooKeeper leader's broker index (valid when exists, not leaderless) */
+	uint16_t acting;           /* brokers acting as its leader */
+	uint8_t flags;
+};
 
 /* One timeline.csv row. */
 struct row {
@@ -54,12 +63,7 @@ struct row {
 
 struct sim_metrics {
 	uint32_t n_parts, n_brokers;
-	/* per partition */
-	uint8_t *flags;
-	int32_t *zl;               /* ZooKeeper leader's broker index (valid when exists, not leaderless) */
-	uint16_t *acting;          /* brokers acting as its leader */
-	uint64_t *unavail_since, *unavail_us;
-	uint32_t *unavail_intervals;
+	struct part_metrics *part; /* per partition */
 	/* per broker */
 	bool *reg;                 /* registered, as last seen */
 	uint32_t *led;             /* existing partitions ZooKeeper says it leads */
@@ -171,20 +175,20 @@ static bool zk_partition_exists(const struct sim_world *w, uint32_t pid)
 
 static void set_unavailable(const struct sim_world *w, struct sim_metrics *m, uint32_t pid, bool unavail)
 {
-	if (!!(m->flags[pid] & PF_UNAVAIL) == unavail)
+	if (!!(m->part[pid].flags & PF_UNAVAIL) == unavail)
 		return;
 	if (unavail) {
-		m->flags[pid] |= PF_UNAVAIL;
-		m->unavail_since[pid] = w->now;
+		m->part[pid].flags |= PF_UNAVAIL;
+		m->part[pid].unavail_since = w->now;
 		m->unavailable++;
 		return;
 	}
-	m->flags[pid] &= (uint8_t)~PF_UNAVAIL;
+	m->part[pid].flags &= (uint8_t)~PF_UNAVAIL;
 	m->unavailable--;
 	/* an interval that ends where it began was never seen by anyone */
-	if (w->now > m->unavail_since[pid]) {
-		m->unavail_us[pid] += w->now - m->unavail_since[pid];
-		m->unavail_intervals[pid]++;
+	if (w->now > m->part[pid].unavail_since) {
+		m->part[pid].unavail_us += w->now - m->part[pid].unavail_since;
+		m->part[pid].unavail_intervals++;
 		m->intervals_total++;
 	}
 }
@@ -206,12 +210,12 @@ static void leader_share(struct sim_metrics *m, int32_t b, bool add)
  * partition to exist) after its state znode or its topic znode changed. */
 static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, uint32_t pid)
 {
-	uint8_t f = m->flags[pid];
+	uint8_t f = m->part[pid].flags;
 	if (f & PF_EXISTS) {
 		if (f & PF_LEADERLESS)
 			m->leaderless--;
 		else
-			leader_share(m, m->zl[pid], false);
+			leader_share(m, m->part[pid].zl, false);
 		if (f & PF_URP)
 			m->urp--;
 	}
@@ -225,8 +229,8 @@ static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, 
 			m->leaderless++;
 		} else {
 			int32_t b = sim_zk_broker_index(&w->zk, s->leader);
-			m->zl[pid] = b < 0 ? LEADER_UNKNOWN : b;
-			leader_share(m, m->zl[pid], true);
+			m->part[pid].zl = b < 0 ? LEADER_UNKNOWN : b;
+			leader_share(m, m->part[pid].zl, true);
 		}
 		uint32_t isr_len = 0;
 		if (s->exists)
@@ -236,8 +240,8 @@ static void refresh_partition(const struct sim_world *w, struct sim_metrics *m, 
 			m->urp++;
 		}
 	}
-	m->flags[pid] = f;
-	set_unavailable(w, m, pid, (f & PF_EXISTS) && m->acting[pid] == 0);
+	m->part[pid].flags = f;
+	set_unavailable(w, m, pid, (f & PF_EXISTS) && m->part[pid].acting == 0);
 }
 
 uint32_t sim_metrics_under_replicated(const struct sim_metrics *m) { return m->urp; }
@@ -310,12 +314,7 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	struct sim_metrics *m = xcalloc(1, sizeof *m);
 	m->n_parts = w->n_parts;
 	m->n_brokers = w->n_brokers;
-	m->flags = xcalloc(w->n_parts, sizeof *m->flags);
-	m->zl = xcalloc(w->n_parts, sizeof *m->zl);
-	m->acting = xcalloc(w->n_parts, sizeof *m->acting);
-	m->unavail_since = xcalloc(w->n_parts, sizeof *m->unavail_since);
-	m->unavail_us = xcalloc(w->n_parts, sizeof *m->unavail_us);
-	m->unavail_intervals = xcalloc(w->n_parts, sizeof *m->unavail_intervals);
+	m->part = xcalloc(w->n_parts, sizeof *m->part);
 	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
 	m->led = xcalloc(w->n_brokers, sizeof *m->led);
 	m->area_t = w->now;
@@ -335,12 +334,7 @@ void sim_metrics_free(struct sim_metrics *m)
 {
 	if (!m)
 		return;
-	free(m->flags);
-	free(m->zl);
-	free(m->acting);
-	free(m->unavail_since);
-	free(m->unavail_us);
-	free(m->unavail_intervals);
+	free(m->part);
 	free(m->reg);
 	free(m->led);
 	free(m->rows);
@@ -384,15 +378,15 @@ void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_
 	begin(w, m);
 	advance(w, m);
 	if (acting) {
-		if (m->acting[pid] == UINT16_MAX)
+		if (m->part[pid].acting == UINT16_MAX)
 			internal_error(w, "too many brokers acting as one partition's leader");
-		m->acting[pid]++;
+		m->part[pid].acting++;
 	} else {
-		if (m->acting[pid] == 0)
+		if (m->part[pid].acting == 0)
 			internal_error(w, "a broker stopped leading a partition no broker was leading");
-		m->acting[pid]--;
+		m->part[pid].acting--;
 	}
-	set_unavailable(w, m, pid, (m->flags[pid] & PF_EXISTS) && m->acting[pid] == 0);
+	set_unavailable(w, m, pid, (m->part[pid].flags & PF_EXISTS) && m->part[pid].acting == 0);
 }
 
 void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_change what, uint32_t id)
@@ -537,11 +531,11 @@ void sim_metrics_end(struct sim_world *w, struct sim_metrics *m)
 	recheck(w, m);
 	/* close the intervals still open; the partitions stay unavailable */
 	for (uint32_t pid = 0; pid < m->n_parts; pid++)
-		if ((m->flags[pid] & PF_UNAVAIL) && w->now > m->unavail_since[pid]) {
-			m->unavail_us[pid] += w->now - m->unavail_since[pid];
-			m->unavail_intervals[pid]++;
+		if ((m->part[pid].flags & PF_UNAVAIL) && w->now > m->part[pid].unavail_since) {
+			m->part[pid].unavail_us += w->now - m->part[pid].unavail_since;
+			m->part[pid].unavail_intervals++;
 			m->intervals_total++;
-			m->unavail_since[pid] = w->now;
+			m->part[pid].unavail_since = w->now;
 		}
 }
 
@@ -577,7 +571,7 @@ void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_me
 	char *block = xcalloc(BLOCK, 1);
 	size_t used = 0;
 	for (uint32_t pid = 0; pid < m->n_parts; pid++) {
-		if (!(m->flags[pid] & PF_EVER))
+		if (!(m->part[pid].flags & PF_EVER))
 			continue;
 		const char *topic = w->sc->topics[w->pid_topic[pid]].name;
 		size_t topic_len = strlen(topic);
@@ -594,9 +588,9 @@ void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_me
 		char digits[LINE_MAX_DIGITS];
 		char *end = digits + sizeof digits, *p = end;
 		*--p = '\n';
-		p = put_u64(p, m->unavail_intervals[pid]);
+		p = put_u64(p, m->part[pid].unavail_intervals);
 		*--p = ',';
-		p = put_u64(p, m->unavail_us[pid]);
+		p = put_u64(p, m->part[pid].unavail_us);
 		*--p = ',';
 		p = put_u64(p, w->pid_number[pid]);
 		*--p = '-';

@@ -87,6 +87,9 @@ struct kc_batch {
 	/* the last value, pushed from partition cached_pid's cache as of c->cache_gen cached_gen
 	 * (KC_NONE: none): the next replica of that partition takes it with no comparison */
 	uint32_t cached_pid, cached_gen;
+	/* UpdateMetadata entries added with no value (KC_NONE) say what their partition's cache
+	 * says at the flush: set while nothing between the adds and the flush writes the cache */
+	bool umr_from_cache;
 	/* which of `sets` lists every registered broker, as of registered_gen (reg_known) */
 	bool reg_known;
 	uint32_t reg_set, reg_gen;

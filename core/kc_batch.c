@@ -43,6 +43,7 @@ void kc_batch_init(struct kc_batch *b)
 	b->deleting_sets = 0;
 	b->reg_known = false;
 	b->lair_ordered = b->umr_ordered = true;
+	b->umr_from_cache = false;
 	b->cached_pid = KC_NONE;
 }
 
@@ -244,7 +245,7 @@ static void add_umr_entry(struct kc_controller *c, struct kc_batch *b, uint32_t 
 	if (again && last->val == cached_val)
 		return;
 	uint32_t val = cached_val;
-	if (val == KC_NONE) {
+	if (val == KC_NONE && !b->umr_from_cache) {
 		struct value_src s = src_of_cache(c, pid);
 		if (again && value_is(b, last->val, &s))
 			return;
@@ -372,6 +373,27 @@ static void fill_info(const struct kc_batch *b, const struct kc_batch_value *v, 
 	out->isr = (const int32_t *)b->ints.data + v->isr_off;
 	out->ar_len = v->ar_len;
 	out->ar = (const int32_t *)b->ints.data + v->ar_off;
+}
+
+/* An UpdateMetadata entry's partition info: its value, or its partition's cache (see
+ * umr_from_cache). */
+static void fill_umr_info(const struct kc_controller *c, const struct kc_batch *b, const struct kc_batch_umr *e,
+			  struct kc_partition_info *out)
+{
+	if (e->val != KC_NONE) {
+		fill_info(b, kc_vec_at(&b->values, e->val), e->pid, out);
+		return;
+	}
+	struct value_src s = src_of_cache(c, e->pid);
+	*out = (struct kc_partition_info){.pid = e->pid,
+					  .leader = s.leader,
+					  .leader_epoch = s.leader_epoch,
+					  .controller_epoch = s.ctrl_epoch,
+					  .zk_version = s.zk_version,
+					  .isr_len = s.isr_len,
+					  .isr = s.isr,
+					  .ar_len = s.ar_len,
+					  .ar = s.ar};
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -650,7 +672,7 @@ static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr
 		if (b->umr_ordered) {
 			for (uint32_t i = 0; i < n; i++)
 				if (mask >> e[i].set & 1)
-					fill_info(b, kc_vec_at(&b->values, e[i].val), e[i].pid, &infos[k++]);
+					fill_umr_info(c, b, &e[i], &infos[k++]);
 		} else {
 			for (uint32_t i = 0; i < n; i++)
 				if (mask >> e[i].set & 1) {
@@ -661,8 +683,7 @@ static void flush_umr(struct kc_controller *c, struct kc_batch *b, uint32_t corr
 			for (uint32_t i = 0; i < m; i++) {
 				if (i + 1 < m && items[i + 1].key == items[i].key)
 					continue; /* the latest value of a partition wins */
-				const struct kc_batch_umr *ue = &e[items[i].idx];
-				fill_info(b, kc_vec_at(&b->values, ue->val), ue->pid, &infos[k++]);
+				fill_umr_info(c, b, &e[items[i].idx], &infos[k++]);
 			}
 		}
 		struct kc_request r = {.type = KC_REQ_UPDATE_METADATA,
@@ -728,6 +749,10 @@ void kc_send_update_metadata(struct kc_controller *c, const int32_t *to, uint32_
 	struct kc_batch *b = &c->controller_batch;
 	if (!kc_batch_new(c, b))
 		return;
+	/* the entries read the cache at the flush, which follows with nothing in between: no
+	 * value copied per partition */
+	b->umr_from_cache = true;
 	kc_batch_add_umr(c, b, to, n_to, pids, n_pids);
 	kc_batch_flush(c, b);
+	b->umr_from_cache = false;
 }

@@ -108,14 +108,14 @@ struct kc_part *kc_part_grow(struct kc_controller *c, uint32_t pid)
 		struct kc_part *p = realloc(c->parts, (size_t)cap * sizeof *p);
 		if (!p)
 			kc_fatal_oom();
-		/* each new part written whole once (not zeroed, then written again) */
-		for (uint64_t i = c->cap_parts; i < cap; i++)
-			p[i] = (struct kc_part){.topic = KC_NONE, .pstate = KC_NO_STATE};
 		c->parts = p;
 		c->cap_parts = (uint32_t)cap;
 	}
-	if (pid >= c->n_parts)
-		c->n_parts = pid + 1;
+	/* each new part written whole once (not zeroed, then written again); the room past the
+	 * last one is left untouched */
+	for (uint32_t i = c->n_parts; i <= pid; i++)
+		c->parts[i] = (struct kc_part){.topic = KC_NONE, .pstate = KC_NO_STATE};
+	c->n_parts = pid + 1;
 	return &c->parts[pid];
 }
 

@@ -136,6 +136,8 @@ static bool increment_epoch(struct kc_controller *c)
  * NULL), canonical order: one pass over every partition for both. */
 static void list_flagged(struct kc_controller *c, struct kc_vec *reassigning, struct kc_vec *preferred)
 {
+	if ((!reassigning || c->n_reassigning == 0) && (!preferred || c->n_preferred == 0))
+		return; /* none flagged: no walk over every partition */
 	kc_all_partitions(c, &c->tmp_pids);
 	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
 		uint32_t pid = pids_of(&c->tmp_pids)[i];
@@ -238,6 +240,23 @@ static void on_new_partition_creation(struct kc_controller *c, const uint32_t *p
 	kc_vec_free(&reps);
 }
 
+/* The partitions being reassigned with a new replica on one of the n brokers, canonical order. */
+static void list_reassigned_onto(struct kc_controller *c, const int32_t *brokers, uint32_t n, struct kc_vec *out)
+{
+	if (c->n_reassigning == 0)
+		return; /* none: no walk over every partition */
+	kc_all_partitions(c, &c->tmp_pids);
+	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
+		const struct kc_part *p = &c->parts[pids_of(&c->tmp_pids)[i]];
+		const int32_t *rar = kc_slice_ptr(c, p->rar);
+		bool hit = false;
+		for (uint32_t k = 0; p->reassigning && k < p->rar.len; k++)
+			hit |= kc_list_has(brokers, n, rar[k]);
+		if (hit)
+			*(uint32_t *)kc_vec_push(out) = pids_of(&c->tmp_pids)[i];
+	}
+}
+
 static void on_broker_startup(struct kc_controller *c, const int32_t *brokers, uint32_t n)
 {
 	struct kc_vec reps;
@@ -246,18 +265,9 @@ static void on_broker_startup(struct kc_controller *c, const int32_t *brokers, u
 	replicas_on_brokers(c, brokers, n, &reps);
 	kc_replica_changes(c, reps.data, reps.len, KC_ONLINE_REPLICA, false);
 	kc_trigger_online_partitions(c);
-	kc_all_partitions(c, &c->tmp_pids);
 	struct kc_vec todo;
 	kc_vec_init(&todo, sizeof(uint32_t));
-	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
-		const struct kc_part *p = &c->parts[pids_of(&c->tmp_pids)[i]];
-		const int32_t *rar = kc_slice_ptr(c, p->rar);
-		bool hit = false;
-		for (uint32_t k = 0; p->reassigning && k < p->rar.len; k++)
-			hit |= kc_list_has(brokers, n, rar[k]);
-		if (hit)
-			*(uint32_t *)kc_vec_push(&todo) = pids_of(&c->tmp_pids)[i];
-	}
+	list_reassigned_onto(c, brokers, n, &todo);
 	for (uint32_t i = 0; i < todo.len; i++)
 		kc_on_partition_reassignment(c, pids_of(&todo)[i]);
 	for (uint32_t i = 0; i < reps.len; i++) {

@@ -87,6 +87,9 @@ struct kc_batch {
 	/* the last value, pushed from partition cached_pid's cache as of c->cache_gen cached_gen
 	 * (KC_NONE: none): the next replica of that partition takes it with no comparison */
 	uint32_t cached_pid, cached_gen;
+	/* UpdateMetadata entries added with no value (KC_NONE) say what their partition's cache
+	 * says at the flush: set while nothing between the adds and the flush writes the cache */
+	bool umr_from_cache;
 	/* which of `sets` lists every registered broker, as of registered_gen (reg_known) */
 	bool reg_known;
 	uint32_t reg_set, reg_gen;
@@ -129,6 +132,9 @@ struct kc_controller {
 	/* the deletion manager: started (thread running) and its wake-up flag */
 	bool deletion_started, deletion_signal;
 	uint32_t n_deleting;    /* partitions flagged `deleting` */
+	/* partitions flagged `reassigning`, `preferred`: a failover looks for them only when some
+	 * are (kc_set_reassigning, kc_set_preferred keep the counts) */
+	uint32_t n_reassigning, n_preferred;
 
 	struct kc_batch replica_batch, partition_batch, controller_batch;
 
@@ -241,6 +247,18 @@ static inline void kc_set_known(struct kc_controller *c, struct kc_part *p, bool
 		c->parts_gen++;
 		c->cache_gen++;
 	}
+}
+
+/* The writers of a partition's `reassigning` and `preferred` flags. */
+static inline void kc_set_reassigning(struct kc_controller *c, struct kc_part *p, bool on)
+{
+	c->n_reassigning += (uint32_t)on - (uint32_t)p->reassigning;
+	p->reassigning = on;
+}
+static inline void kc_set_preferred(struct kc_controller *c, struct kc_part *p, bool on)
+{
+	c->n_preferred += (uint32_t)on - (uint32_t)p->preferred;
+	p->preferred = on;
 }
 
 /* copy a partition's AR / cached ISR to a caller buffer of KC_MAX_REPLICAS */

@@ -163,39 +163,57 @@ void kc_partition_changes(struct kc_controller *c, const uint32_t *pids, uint32_
 	kc_batch_flush(c, &c->partition_batch);
 }
 
-/* New and Offline partitions (not of topics queued for deletion) → Online, one batch. */
-void kc_trigger_online_partitions(struct kc_controller *c)
+/* Partitions → Online (through the offline selector), one batch. */
+static void make_online(struct kc_controller *c, const struct kc_vec *todo)
 {
 	if (!kc_batch_new(c, &c->partition_batch))
 		return;
+	c->st.bulk_begin(c->st.self);
+	for (uint32_t i = 0; i < todo->len; i++)
+		handle_change(c, ((const uint32_t *)todo->data)[i], KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
+	c->st.bulk_end(c->st.self);
+	kc_batch_flush(c, &c->partition_batch);
+}
+
+/* A partition that triggerOnlinePartitionStateChange moves: New or Offline, not of a topic
+ * queued for deletion. */
+static bool wants_online(const struct kc_controller *c, const struct kc_part *p)
+{
+	return (p->pstate == KC_NEW_PARTITION || p->pstate == KC_OFFLINE_PARTITION) && !kc_topic_queued(c, p->topic);
+}
+
+void kc_trigger_online_partitions(struct kc_controller *c)
+{
 	kc_all_partitions(c, &c->tmp_pids);
 	struct kc_vec todo;
 	kc_vec_init(&todo, sizeof(uint32_t));
 	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
 		uint32_t pid = ((uint32_t *)c->tmp_pids.data)[i];
-		uint8_t s = c->parts[pid].pstate;
-		if ((s == KC_NEW_PARTITION || s == KC_OFFLINE_PARTITION) && !kc_topic_queued(c, c->parts[pid].topic))
+		if (wants_online(c, &c->parts[pid]))
 			*(uint32_t *)kc_vec_push(&todo) = pid;
 	}
-	c->st.bulk_begin(c->st.self);
-	for (uint32_t i = 0; i < todo.len; i++)
-		handle_change(c, ((uint32_t *)todo.data)[i], KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
-	c->st.bulk_end(c->st.self);
-	kc_batch_flush(c, &c->partition_batch);
+	make_online(c, &todo);
 	kc_vec_free(&todo);
 }
 
-/* startup(): states from the leadership cache (direct writes), then trigger Online. */
+/* startup(): states from the leadership cache (direct writes), then trigger Online — whose
+ * partitions are listed in the same pass, as nothing between reads what it writes. */
 void kc_partition_sm_startup(struct kc_controller *c)
 {
 	kc_all_partitions(c, &c->tmp_pids);
+	struct kc_vec todo;
+	kc_vec_init(&todo, sizeof(uint32_t));
 	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
-		struct kc_part *p = &c->parts[((uint32_t *)c->tmp_pids.data)[i]];
+		uint32_t pid = ((uint32_t *)c->tmp_pids.data)[i];
+		struct kc_part *p = &c->parts[pid];
 		if (!p->has_lead)
 			p->pstate = KC_NEW_PARTITION;
 		else
 			p->pstate = kc_live(c, p->leader) ? KC_ONLINE_PARTITION : KC_OFFLINE_PARTITION;
+		if (wants_online(c, p))
+			*(uint32_t *)kc_vec_push(&todo) = pid;
 	}
 	c->partition_sm_started = true;
-	kc_trigger_online_partitions(c);
+	make_online(c, &todo);
+	kc_vec_free(&todo);
 }

@@ -70,7 +70,7 @@ static void remove_admin_entry(struct kc_controller *c, uint32_t topic, uint32_t
 	c->st.write_reassign(c->st.self, v, kept);
 	admin_copy_free(&copy);
 	if (pid != KC_NONE)
-		c->parts[pid].reassigning = false;
+		kc_set_reassigning(c, &c->parts[pid], false);
 }
 
 void kc_remove_from_reassignment(struct kc_controller *c, uint32_t pid)
@@ -250,7 +250,7 @@ void kc_initiate_reassignment(struct kc_controller *c, uint32_t pid, const int32
 			p->isr_watched = true;
 		}
 		kc_slice_set(c, &p->rar, rar, n);
-		p->reassigning = true;
+		kc_set_reassigning(c, p, true);
 		uint32_t topic = p->topic;
 		kc_deletion_mark_ineligible(c, &topic, 1);
 		ok = reassignment_step(c, pid);
@@ -304,7 +304,7 @@ void kc_on_preferred_election(struct kc_controller *c, const uint32_t *pids, uin
 	struct kc_vec topics;
 	kc_vec_init(&topics, sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
-		c->parts[pids[i]].preferred = true;
+		kc_set_preferred(c, &c->parts[pids[i]], true);
 		*(uint32_t *)kc_vec_push(&topics) = c->parts[pids[i]].topic;
 	}
 	kc_deletion_mark_ineligible(c, topics.data, topics.len);
@@ -312,7 +312,7 @@ void kc_on_preferred_election(struct kc_controller *c, const uint32_t *pids, uin
 	if (!automatic)
 		c->st.delete_preferred(c->st.self);
 	for (uint32_t i = 0; i < n; i++)
-		c->parts[pids[i]].preferred = false;
+		kc_set_preferred(c, &c->parts[pids[i]], false);
 	kc_deletion_resume(c, topics.data, topics.len);
 	kc_vec_free(&topics);
 }
@@ -356,7 +356,7 @@ void kc_initialize_reassignment_and_preferred(struct kc_controller *c)
 			continue; /* topic deleted: done */
 		const struct kc_part *p = &c->parts[pid];
 		bool done = p->has_lead && p->ar.len && p->leader == kc_slice_ptr(c, p->ar)[0];
-		c->parts[pid].preferred = !done;
+		kc_set_preferred(c, &c->parts[pid], !done);
 	}
 	if (c->st.read_reassign(c->st.self, &e, &n) != KC_ZK_OK)
 		n = 0;
@@ -372,7 +372,7 @@ void kc_initialize_reassignment_and_preferred(struct kc_controller *c)
 			continue;
 		}
 		kc_slice_set(c, &c->parts[pid].rar, rar, a->n_replicas);
-		c->parts[pid].reassigning = true;
+		kc_set_reassigning(c, &c->parts[pid], true);
 	}
 	admin_copy_free(&copy);
 }

@@ -201,6 +201,31 @@ void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uin
 	kc_batch_flush(c, &c->replica_batch);
 }
 
+/* Append partition p's replicas to out, brokers by id; with `on`, only those on one of its n_on
+ * brokers. The number appended. */
+static inline uint32_t append_replicas(struct kc_controller *c, uint32_t pid, const int32_t *on, uint32_t n_on,
+				struct kc_vec *out)
+{
+	const struct kc_part *p = &c->parts[pid];
+	if (!p->known || p->ar.len == 0)
+		return 0;
+	const int32_t *ar = kc_slice_ptr(c, p->ar);
+	kc_vec_reserve(out, out->len + p->ar.len);
+	struct kc_replica *r = (struct kc_replica *)out->data + out->len;
+	uint32_t m = 0;
+	for (uint32_t j = 0; j < p->ar.len; j++) {
+		if (on && !kc_list_has(on, n_on, ar[j]))
+			continue;
+		uint32_t k = m++;
+		for (; k > 0 && r[k - 1].broker > ar[j]; k--)
+			r[k] = r[k - 1];
+		r[k].pid = pid;
+		r[k].broker = ar[j];
+	}
+	out->len += m;
+	return m;
+}
+
 /* The replicas of the given partitions, brokers by id within each partition; with `on`, only
  * those on one of its n_on brokers (replicasOnBrokers). Written in place: a failover lists
  * every replica of the cluster. */
@@ -208,44 +233,33 @@ void kc_replicas_of_partitions(struct kc_controller *c, const uint32_t *pids, ui
 			       uint32_t n_on, struct kc_vec *out)
 {
 	out->len = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (pids[i] >= c->n_parts || !c->parts[pids[i]].known || c->parts[pids[i]].ar.len == 0)
-			continue;
-		const struct kc_part *p = &c->parts[pids[i]];
-		const int32_t *ar = kc_slice_ptr(c, p->ar);
-		kc_vec_reserve(out, out->len + p->ar.len);
-		struct kc_replica *r = (struct kc_replica *)out->data + out->len;
-		uint32_t m = 0;
-		for (uint32_t j = 0; j < p->ar.len; j++) {
-			if (on && !kc_list_has(on, n_on, ar[j]))
-				continue;
-			uint32_t k = m++;
-			for (; k > 0 && r[k - 1].broker > ar[j]; k--)
-				r[k] = r[k - 1];
-			r[k].pid = pids[i];
-			r[k].broker = ar[j];
-		}
-		out->len += m;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		if (pids[i] < c->n_parts)
+			append_replicas(c, pids[i], on, n_on, out);
 }
 
 /* startup(): replicas on live brokers Online, the rest ReplicaDeletionIneligible (direct
- * writes, not transitions), then every live replica → OnlineReplica. */
+ * writes, not transitions), then every live replica → OnlineReplica. Each partition's replicas
+ * are listed and written in one pass over the partitions. */
 void kc_replica_sm_startup(struct kc_controller *c)
 {
 	kc_all_partitions(c, &c->tmp_pids);
 	struct kc_vec reps;
 	kc_vec_init(&reps, sizeof(struct kc_replica));
-	kc_replicas_of_partitions(c, c->tmp_pids.data, c->tmp_pids.len, NULL, 0, &reps);
-	struct kc_replica *r = reps.data;
-	uint32_t n_live = 0; /* the live replicas, kept in order at the front of the same list */
-	for (uint32_t i = 0; i < reps.len; i++) {
-		bool up = kc_live(c, r[i].broker);
-		kc_rstate_put(c, r[i].pid, r[i].broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
-		if (up)
-			r[n_live++] = r[i];
+	for (uint32_t i = 0; i < c->tmp_pids.len; i++) {
+		uint32_t pid = ((uint32_t *)c->tmp_pids.data)[i];
+		uint32_t first = reps.len; /* only the live ones kept, in order, at the list's end */
+		uint32_t m = append_replicas(c, pid, NULL, 0, &reps);
+		struct kc_replica *r = (struct kc_replica *)reps.data + first;
+		reps.len = first;
+		for (uint32_t j = 0; j < m; j++) {
+			bool up = kc_live(c, r[j].broker);
+			kc_rstate_put(c, pid, r[j].broker, up ? KC_ONLINE_REPLICA : KC_REPLICA_DELETION_INELIGIBLE);
+			if (up)
+				((struct kc_replica *)reps.data)[reps.len++] = r[j];
+		}
 	}
 	c->replica_sm_started = true;
-	kc_replica_changes(c, r, n_live, KC_ONLINE_REPLICA, false);
+	kc_replica_changes(c, reps.data, reps.len, KC_ONLINE_REPLICA, false);
 	kc_vec_free(&reps);
 }

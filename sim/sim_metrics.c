@@ -315,6 +315,7 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	m->n_parts = w->n_parts;
 	m->n_brokers = w->n_brokers;
 	m->part = xcalloc(w->n_parts, sizeof *m->part);
+	sim_huge_pages(m->part, (size_t)w->n_parts * sizeof *m->part);
 	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
 	m->led = xcalloc(w->n_brokers, sizeof *m->led);
 	m->area_t = w->now;

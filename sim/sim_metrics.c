@@ -373,6 +373,8 @@ void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const stru
 	sim_spans_election(m->spans, w->now);
 }
 
+void sim_metrics_prefetch(const struct sim_metrics *m, uint32_t pid) { __builtin_prefetch(&m->part[pid], 1); }
+
 void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting)
 {
 	(void)b;

@@ -268,7 +268,7 @@ static void describe_event(const struct sim_world *w, char *buf, size_t n)
 		bool named = e->kind < sizeof names / sizeof names[0] && names[e->kind];
 		bool about_broker = e->kind != EV_ROLLING && e->kind != EV_ROLLING_SETTLE &&
 				    e->kind != EV_STARTUP_TOPICS && b < w->n_brokers;
-		if (e->kind == UINT32_MAX)
+		if (e->kind == SIM_QUEUE_KIND_NONE)
 			snprintf(buf, n, "the end of the run (every invariant recomputed)");
 		else if (named && e->kind == EV_RESPONSE)
 			snprintf(buf, n, "%s (by broker %d)", names[e->kind], w->bk[w->reqs[e->a].to].id);
@@ -304,7 +304,7 @@ void sim_obs_violation(struct sim_world *w, int invariant, const char *fmt, ...)
 int sim_obs_end(struct sim_world *w, bool max_time)
 {
 	struct sim_observer *o = w->obs;
-	w->current.kind = UINT32_MAX;
+	w->current.kind = SIM_QUEUE_KIND_NONE;
 	if (!o->violated && !max_time)
 		sim_check_end(w, o->check);
 	sim_expect_end(w, o->expect, o->violated);

@@ -48,6 +48,7 @@ enum sim_ev {
 	EV_STARTUP_TOPICS,    /* simulated start-up: the first failover is done, create the topics */
 	EV_CTRL_DONE,         /* a = broker: a controller event's charged time is over */
 };
+_Static_assert(EV_CTRL_DONE < SIM_QUEUE_KIND_NONE, "event kinds fit struct sim_event");
 
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
 

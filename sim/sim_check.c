@@ -132,6 +132,7 @@ struct sim_check *sim_check_new(struct sim_world *w)
 	c->n_brokers = w->n_brokers;
 	c->n_topics = w->n_topics;
 	c->part = chk_calloc(c->n_parts, sizeof *c->part);
+	sim_huge_pages(c->part, (size_t)c->n_parts * sizeof *c->part);
 	c->bk = chk_calloc(c->n_brokers, sizeof *c->bk);
 	c->del_queued = chk_calloc(c->n_topics, sizeof *c->del_queued);
 	c->max_active_epoch = -1;

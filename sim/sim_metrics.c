@@ -315,6 +315,7 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	m->n_parts = w->n_parts;
 	m->n_brokers = w->n_brokers;
 	m->part = xcalloc(w->n_parts, sizeof *m->part);
+	sim_huge_pages(m->part, (size_t)w->n_parts * sizeof *m->part);
 	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
 	m->led = xcalloc(w->n_brokers, sizeof *m->led);
 	m->area_t = w->now;
@@ -371,6 +372,8 @@ void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const stru
 	m->last_election_us = w->now;
 	sim_spans_election(m->spans, w->now);
 }
+
+void sim_metrics_prefetch(const struct sim_metrics *m, uint32_t pid) { __builtin_prefetch(&m->part[pid], 1); }
 
 void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting)
 {

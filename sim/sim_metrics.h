@@ -15,6 +15,8 @@ void sim_metrics_free(struct sim_metrics *m);
 
 void sim_metrics_request(struct sim_world *w, struct sim_metrics *m, uint32_t req, bool dropped);
 void sim_metrics_election(struct sim_world *w, struct sim_metrics *m, const struct kc_election *e);
+/* Ask for pid's record ahead of a hook (sim_obs_prefetch). */
+void sim_metrics_prefetch(const struct sim_metrics *m, uint32_t pid);
 void sim_metrics_leader_role(struct sim_world *w, struct sim_metrics *m, uint32_t b, uint32_t pid, bool acting);
 void sim_metrics_zk(struct sim_world *w, struct sim_metrics *m, enum sim_zk_change what, uint32_t id);
 void sim_metrics_broker_process(struct sim_world *w, struct sim_metrics *m, uint32_t b, bool up);

@@ -99,6 +99,12 @@ void sim_obs_lair_accepted(struct sim_world *w, uint32_t b, const struct sim_ent
 		sim_check_lair_accepted(w, o->check, b, e, held_epoch, req_ctrl_epoch);
 }
 
+void sim_obs_prefetch(const struct sim_world *w, uint32_t pid)
+{
+	if (w->obs)
+		sim_metrics_prefetch(w->obs->metrics, pid);
+}
+
 void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool acting, int32_t leader_epoch)
 {
 	struct sim_observer *o = w->obs;
@@ -262,7 +268,7 @@ static void describe_event(const struct sim_world *w, char *buf, size_t n)
 		bool named = e->kind < sizeof names / sizeof names[0] && names[e->kind];
 		bool about_broker = e->kind != EV_ROLLING && e->kind != EV_ROLLING_SETTLE &&
 				    e->kind != EV_STARTUP_TOPICS && b < w->n_brokers;
-		if (e->kind == UINT32_MAX)
+		if (e->kind == SIM_QUEUE_KIND_NONE)
 			snprintf(buf, n, "the end of the run (every invariant recomputed)");
 		else if (named && e->kind == EV_RESPONSE)
 			snprintf(buf, n, "%s (by broker %d)", names[e->kind], w->bk[w->reqs[e->a].to].id);
@@ -298,7 +304,7 @@ void sim_obs_violation(struct sim_world *w, int invariant, const char *fmt, ...)
 int sim_obs_end(struct sim_world *w, bool max_time)
 {
 	struct sim_observer *o = w->obs;
-	w->current.kind = UINT32_MAX;
+	w->current.kind = SIM_QUEUE_KIND_NONE;
 	if (!o->violated && !max_time)
 		sim_check_end(w, o->check);
 	sim_expect_end(w, o->expect, o->violated);

@@ -77,6 +77,10 @@ void sim_obs_request_handled(struct sim_world *w, uint32_t b, uint32_t req, bool
 /* Broker b accepted LeaderAndIsr entry e (held_epoch: its leader epoch before). */
 void sim_obs_lair_accepted(struct sim_world *w, uint32_t b, const struct sim_entry *e, int32_t held_epoch,
 			   int32_t req_ctrl_epoch);
+/* A LeaderAndIsr entry for pid is a few entries away: the metrics' record of pid, which
+ * sim_obs_leader_role touches when it leads, is asked for now (the checker's, asked for too,
+ * cost more than they saved). Nothing observable changes. */
+void sim_obs_prefetch(const struct sim_world *w, uint32_t pid);
 /* Broker b starts or stops acting as the leader of pid (clients' view). */
 void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool acting, int32_t leader_epoch);
 /* Broker b's metadata cache took the n UpdateMetadata entries at e. *stamp (when not NULL)

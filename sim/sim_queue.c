@@ -184,6 +184,11 @@ static struct sim_queue_lane *least_lane(const struct sim_queue *q)
 uint64_t sim_queue_push(struct sim_queue *q, uint64_t t_us, enum sim_class cls, uint32_t kind,
 			int64_t a, int64_t b, int64_t c)
 {
+	if (q->next_seq >> SIM_QUEUE_SEQ_BITS || kind >= SIM_QUEUE_KIND_NONE) {
+		fprintf(stderr, "sim_queue: %s\n",
+			kind >= SIM_QUEUE_KIND_NONE ? "event kind too large" : "sequence numbers exhausted");
+		abort();
+	}
 	const struct sim_event e = {
 		.t_us = t_us, .seq = q->next_seq++, .cls = (uint8_t)cls, .kind = kind,
 		.a = a, .b = b, .c = c,

@@ -97,9 +97,9 @@ static void test_random_against_model(void **state)
 			uint64_t t = now + sim_rng_below(&r, 8);
 			enum sim_class cls = (enum sim_class)sim_rng_range(&r, 1, 6);
 			int64_t a = (int64_t)sim_rng_next(&r);
-			uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)op, a, -a, op);
+			uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)(op % SIM_QUEUE_KIND_NONE), a, -a, op);
 			model[pending++] = (struct sim_event){ .t_us = t, .seq = seq, .cls = (uint8_t)cls,
-				.kind = (uint32_t)op, .a = a, .b = -a, .c = op };
+				.kind = (uint32_t)(op % SIM_QUEUE_KIND_NONE), .a = a, .b = -a, .c = op };
 		} else {
 			size_t least = 0;
 			for (size_t i = 1; i < pending; i++)
@@ -162,9 +162,9 @@ static void test_bursts_against_model(void **state)
 			uint64_t t = now + sim_rng_below(&r, 50);
 			enum sim_class cls = (enum sim_class)sim_rng_range(&r, 1, 6);
 			for (uint64_t k = 0; k < n; k++, op++) {
-				uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)op, op, 0, 0);
+				uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)(op % SIM_QUEUE_KIND_NONE), op, 0, 0);
 				model[pending++] = (struct sim_event){ .t_us = t, .seq = seq, .cls = (uint8_t)cls,
-					.kind = (uint32_t)op, .a = op };
+					.kind = (uint32_t)(op % SIM_QUEUE_KIND_NONE), .a = op };
 			}
 		}
 		assert_int_equal(sim_queue_len(&q), pending);
@@ -218,9 +218,9 @@ static void test_drain_matches_sort(void **state)
 	for (int i = 0; i < N; i++) {
 		uint64_t t = sim_rng_below(&r, 1000);
 		enum sim_class cls = (enum sim_class)sim_rng_range(&r, 1, 6);
-		uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)i, i, 0, 0);
+		uint64_t seq = sim_queue_push(&q, t, cls, (uint32_t)(i % SIM_QUEUE_KIND_NONE), i, 0, 0);
 		ref[i] = (struct sim_event){ .t_us = t, .seq = seq, .cls = (uint8_t)cls,
-			.kind = (uint32_t)i, .a = i };
+			.kind = (uint32_t)(i % SIM_QUEUE_KIND_NONE), .a = i };
 	}
 	qsort(ref, N, sizeof *ref, cmp_event);
 	for (int i = 0; i < N; i++) {

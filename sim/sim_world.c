@@ -111,7 +111,6 @@ void sim_track_reassignment(struct sim_world *w, uint32_t pid)
 }
 
 static void reps_lay_out(struct sim_world *w);
-static void huge_pages(void *p, size_t n);
 
 void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 {
@@ -142,7 +141,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 			w->pid_number[w->first_pid[t] + p] = p;
 		}
 	w->rep_slot = xcalloc(w->n_parts, sizeof *w->rep_slot);
-	huge_pages(w->rep_slot, w->n_parts * sizeof *w->rep_slot);
+	sim_huge_pages(w->rep_slot, w->n_parts * sizeof *w->rep_slot);
 	reps_lay_out(w);
 	w->n_brokers = sc->n_brokers;
 	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
@@ -236,7 +235,7 @@ uint64_t sim_jitter(struct sim_world *w)
  * BEHAVIOR: the whole 2 MiB pages inside such an array are offered to the kernel for huge
  * pages (transparent huge pages in madvise mode): one TLB entry covers 512 times as much, and
  * one fault maps it. Advice only: nothing observable changes if the kernel declines. */
-static void huge_pages(void *p, size_t n)
+void sim_huge_pages(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
 	const uintptr_t huge = (uintptr_t)2 << 20;
@@ -261,7 +260,7 @@ static void reps_realloc(struct sim_world *w)
 		memmove(mem + now, mem + was, (size_t)w->n_reps * line);
 	w->reps_mem = mem;
 	w->reps = (struct sim_rep *)(void *)(mem + now);
-	huge_pages(mem, (size_t)w->cap_reps * line + line - 1);
+	sim_huge_pages(mem, (size_t)w->cap_reps * line + line - 1);
 }
 
 /* Start-up topics' slices are laid out in pid order with room for their replicas, so that the

@@ -48,6 +48,7 @@ enum sim_ev {
 	EV_STARTUP_TOPICS,    /* simulated start-up: the first failover is done, create the topics */
 	EV_CTRL_DONE,         /* a = broker: a controller event's charged time is over */
 };
+_Static_assert(EV_CTRL_DONE < SIM_QUEUE_KIND_NONE, "event kinds fit struct sim_event");
 
 enum sim_role { ROLE_NONE, ROLE_LEADER, ROLE_FOLLOWER };
 
@@ -370,6 +371,10 @@ static inline bool sim_rep_live(const struct sim_world *w, const struct sim_rep 
 	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
 }
 void *sim_xrealloc(void *p, size_t n);
+/* Offer the huge pages inside [p, p + n) to the kernel (sim_world.c): for an array indexed by
+ * pid or replica, fresh from the allocator and not yet touched, that lives as long as the run.
+ * Advice only: nothing observable changes. */
+void sim_huge_pages(void *p, size_t n);
 /* Defer an event for a paused or cut-off broker until it can act. */
 void sim_defer(struct sim_world *w, uint32_t b, const struct sim_event *e);
 void sim_replay_deferred(struct sim_world *w, uint32_t b);

@@ -170,32 +170,42 @@ uint32_t sim_ld_topic_lookup(struct sim_ld *ld, const char *s, size_t len)
 	}
 }
 
-static bool sim_ld_hash_insert(struct sim_ld *ld, uint32_t t)
+/* Makes the table hold n topics at most half full. The names so far lie end to end in
+ * sc->names_, so each one's length comes from the next one's offset rather than a strlen. */
+bool sim_ld_hash_room(struct sim_ld *ld, uint64_t n)
 {
 	struct sim_scenario *sc = ld->sc;
-	if (!sc->topic_hash_ || (uint64_t)(sc->n_topics + 1) * 2 > (uint64_t)sc->topic_hash_mask_ + 1) {
-		uint32_t size = sc->topic_hash_ ? (sc->topic_hash_mask_ + 1) * 2 : 1024;
-		uint32_t *h = malloc((size_t)size * sizeof *h);
-		if (!h)
-			return false;
-		memset(h, 0xFF, (size_t)size * sizeof *h);
-		free(sc->topic_hash_);
-		sc->topic_hash_ = h;
-		sc->topic_hash_mask_ = size - 1;
-		for (uint32_t i = 0; i < t; i++) {
-			const char *name = sim_ld_topic_name(ld, i);
-			uint32_t p = sim_name_hash(name, strlen(name)) & sc->topic_hash_mask_;
-			while (h[p] != UINT32_MAX)
-				p = (p + 1) & sc->topic_hash_mask_;
-			h[p] = i;
-		}
+	if (sc->topic_hash_ && n * 2 <= (uint64_t)sc->topic_hash_mask_ + 1)
+		return true;
+	uint64_t size = sc->topic_hash_ ? ((uint64_t)sc->topic_hash_mask_ + 1) * 2 : 1024;
+	while (n * 2 > size)
+		size *= 2;
+	uint32_t *h = malloc((size_t)size * sizeof *h);
+	if (!h)
+		return false;
+	memset(h, 0xFF, (size_t)size * sizeof *h);
+	free(sc->topic_hash_);
+	sc->topic_hash_ = h;
+	sc->topic_hash_mask_ = (uint32_t)(size - 1);
+	for (uint32_t i = 0; i < sc->n_topics; i++) {
+		uint32_t end = i + 1 < sc->n_topics ? ld->name_off[i + 1] : sc->n_names_;
+		uint32_t p = sim_name_hash(sim_ld_topic_name(ld, i), end - ld->name_off[i] - 1) &
+			     sc->topic_hash_mask_;
+		while (h[p] != UINT32_MAX)
+			p = (p + 1) & sc->topic_hash_mask_;
+		h[p] = i;
 	}
-	const char *name = sim_ld_topic_name(ld, t);
-	uint32_t p = sim_name_hash(name, strlen(name)) & sc->topic_hash_mask_;
+	return true;
+}
+
+/* Enters topic t, whose name is len long, in a table with room for it. */
+static void sim_ld_hash_insert(struct sim_ld *ld, uint32_t t, size_t len)
+{
+	struct sim_scenario *sc = ld->sc;
+	uint32_t p = sim_name_hash(sim_ld_topic_name(ld, t), len) & sc->topic_hash_mask_;
 	while (sc->topic_hash_[p] != UINT32_MAX)
 		p = (p + 1) & sc->topic_hash_mask_;
 	sc->topic_hash_[p] = t;
-	return true;
 }
 
 /* Adds a new topic name (checked valid by the caller) and returns its index, or UINT32_MAX. */
@@ -213,7 +223,8 @@ uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
 	if (!sim_reserve((void **)&sc->topics, &cap, (uint64_t)sc->n_topics + 1, sizeof *sc->topics) ||
 	    !sim_reserve((void **)&ld->name_off, &ld->cap_topics, (uint64_t)sc->n_topics + 1,
 			    sizeof *ld->name_off) ||
-	    !sim_reserve((void **)&sc->names_, &sc->cap_names_, (uint64_t)sc->n_names_ + len + 1, 1)) {
+	    !sim_reserve((void **)&sc->names_, &sc->cap_names_, (uint64_t)sc->n_names_ + len + 1, 1) ||
+	    !sim_ld_hash_room(ld, (uint64_t)sc->n_topics + 1)) {
 		sim_ld_oom(ld, node);
 		return UINT32_MAX;
 	}
@@ -229,10 +240,7 @@ uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
 		.line = n ? n->line : 0,
 		.col = n ? n->col : 0,
 	};
-	if (!sim_ld_hash_insert(ld, t)) {
-		sim_ld_oom(ld, node);
-		return UINT32_MAX;
-	}
+	sim_ld_hash_insert(ld, t, len);
 	sc->n_topics++;
 	return t;
 }

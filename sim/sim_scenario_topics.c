@@ -181,6 +181,9 @@ static bool sim_ld_topic_sets(struct sim_ld *ld, uint32_t sets)
 			return sim_ld_fail(ld, v[1], "%s: %u topics of %u partitions make %" PRIu64 " partitions "
 						     "in all; expected at most %u (limit: partitions in all)",
 					   where, count, partitions, sc->n_partitions_max + more, SIM_MAX_PARTITIONS);
+		/* the table grows once for the whole set, not by doubling and re-entering every name */
+		if (!sim_ld_hash_room(ld, (uint64_t)sc->n_topics + count))
+			return sim_ld_oom(ld, v[1]);
 		for (uint32_t j = 0; j < count; j++) {
 			char name[SIM_MAX_NAME + 16];
 			size_t len = sim_set_name(name, prefix, plen, j);

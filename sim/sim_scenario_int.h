@@ -169,8 +169,8 @@ bool sim_ld_brokers(struct sim_ld *ld, uint32_t id, const char *what, bool singl
 const char *sim_ld_topic_name(struct sim_ld *ld, uint32_t t);
 uint32_t sim_ld_topic_lookup(struct sim_ld *ld, const char *s, size_t len);
 bool sim_ld_hash_room(struct sim_ld *ld, uint64_t n);
-uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len, enum sim_topic_origin origin,
-			  uint32_t node);
+uint32_t sim_ld_topic_intern(struct sim_ld *ld, const char *s, size_t len, enum sim_topic_origin origin,
+			     uint32_t node);
 bool sim_ld_topic_grow(struct sim_ld *ld, uint32_t t, uint64_t count, uint32_t node);
 const char *sim_ld_origin_text(enum sim_topic_origin o);
 bool sim_ld_topic_ref(struct sim_ld *ld, uint32_t id, const char *what, uint32_t *out);

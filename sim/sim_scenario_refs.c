@@ -155,19 +155,24 @@ const char *sim_ld_topic_name(struct sim_ld *ld, uint32_t t)
 	return ld->sc->names_ + ld->name_off[t];
 }
 
-uint32_t sim_ld_topic_lookup(struct sim_ld *ld, const char *s, size_t len)
+/* The table's slot that holds the topic named s (len long, hash h), or the empty slot where it
+ * would go: the table is at most half full, so there is one. */
+static uint32_t *sim_ld_slot(struct sim_ld *ld, const char *s, size_t len, uint32_t h)
 {
 	struct sim_scenario *sc = ld->sc;
-	if (!sc->topic_hash_)
-		return UINT32_MAX;
-	for (uint32_t h = sim_name_hash(s, len) & sc->topic_hash_mask_;; h = (h + 1) & sc->topic_hash_mask_) {
-		uint32_t t = sc->topic_hash_[h];
-		if (t == UINT32_MAX)
-			return UINT32_MAX;
-		const char *name = sim_ld_topic_name(ld, t);
+	for (h &= sc->topic_hash_mask_;; h = (h + 1) & sc->topic_hash_mask_) {
+		uint32_t *slot = &sc->topic_hash_[h];
+		if (*slot == UINT32_MAX)
+			return slot;
+		const char *name = sim_ld_topic_name(ld, *slot);
 		if (strncmp(name, s, len) == 0 && name[len] == '\0')
-			return t;
+			return slot;
 	}
+}
+
+uint32_t sim_ld_topic_lookup(struct sim_ld *ld, const char *s, size_t len)
+{
+	return ld->sc->topic_hash_ ? *sim_ld_slot(ld, s, len, sim_name_hash(s, len)) : UINT32_MAX;
 }
 
 /* Makes the table hold n topics at most half full. The names so far lie end to end in
@@ -198,21 +203,18 @@ bool sim_ld_hash_room(struct sim_ld *ld, uint64_t n)
 	return true;
 }
 
-/* Enters topic t, whose name is len long, in a table with room for it. */
-static void sim_ld_hash_insert(struct sim_ld *ld, uint32_t t, size_t len)
+/* The index of the topic named s (checked valid by the caller), added as a new topic, the last
+ * one, when there is none yet; UINT32_MAX when it cannot be added. The name's one hash serves
+ * the look-up and the insertion. */
+uint32_t sim_ld_topic_intern(struct sim_ld *ld, const char *s, size_t len, enum sim_topic_origin origin,
+			     uint32_t node)
 {
 	struct sim_scenario *sc = ld->sc;
-	uint32_t p = sim_name_hash(sim_ld_topic_name(ld, t), len) & sc->topic_hash_mask_;
-	while (sc->topic_hash_[p] != UINT32_MAX)
-		p = (p + 1) & sc->topic_hash_mask_;
-	sc->topic_hash_[p] = t;
-}
-
-/* Adds a new topic name (checked valid by the caller) and returns its index, or UINT32_MAX. */
-uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
-			  enum sim_topic_origin origin, uint32_t node)
-{
-	struct sim_scenario *sc = ld->sc;
+	uint32_t h = sim_name_hash(s, len);
+	uint32_t *slot = sc->topic_hash_ ? sim_ld_slot(ld, s, len, h) : NULL;
+	if (slot && *slot != UINT32_MAX)
+		return *slot;
+	uint32_t mask = sc->topic_hash_mask_;
 	if (sc->n_topics >= SIM_MAX_TOPICS) {
 		sim_ld_fail(ld, node, "topic '%.*s' would be topic number %u; expected at most %u "
 				      "topics (limit: topics, with topic_sets)",
@@ -233,6 +235,9 @@ uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
 	memcpy(sc->names_ + sc->n_names_, s, len);
 	sc->names_[sc->n_names_ + len] = '\0';
 	sc->n_names_ += (uint32_t)len + 1;
+	if (!slot || sc->topic_hash_mask_ != mask) /* the table grew: the name's place moved */
+		slot = sim_ld_slot(ld, s, len, h);
+	*slot = t;
 	const struct sim_ynode *n = node != SIM_YNONE ? sim_ld_node(ld, node) : NULL;
 	sc->topics[t] = (struct sim_topic){
 		.origin = origin,
@@ -240,7 +245,6 @@ uint32_t sim_ld_topic_add(struct sim_ld *ld, const char *s, size_t len,
 		.line = n ? n->line : 0,
 		.col = n ? n->col : 0,
 	};
-	sim_ld_hash_insert(ld, t, len);
 	sc->n_topics++;
 	return t;
 }

@@ -83,7 +83,7 @@ static bool sim_ld_topics_map(struct sim_ld *ld, uint32_t topics)
 		if (!sim_ld_need_map(ld, v, where, "{partitions: N, replication_factor: R} or {assignment: ...}") ||
 		    !sim_ld_fields(ld, v, where, keys, SIM_N(keys), vals, NULL))
 			return false;
-		uint32_t t = sim_ld_topic_add(ld, s, len, SIM_TOPIC_TOPICS, k);
+		uint32_t t = sim_ld_topic_intern(ld, s, len, SIM_TOPIC_TOPICS, k); /* the first topics: all new */
 		struct sim_topic_spec spec = {.topic = t};
 		if (t == UINT32_MAX || !sim_ld_placement(ld, v, where, vals, &spec))
 			return false;
@@ -187,16 +187,15 @@ static bool sim_ld_topic_sets(struct sim_ld *ld, uint32_t sets)
 		for (uint32_t j = 0; j < count; j++) {
 			char name[SIM_MAX_NAME + 16];
 			size_t len = sim_set_name(name, prefix, plen, j);
-			uint32_t old = sim_ld_topic_lookup(ld, name, len);
-			if (old != UINT32_MAX)
-				return sim_ld_fail(ld, v[0], "%s makes topic '%s', which %s already %s; expected "
-							     "distinct topic names",
-						   where, name, sim_ld_origin_text(sc->topics[old].origin),
-						   sc->topics[old].origin == SIM_TOPIC_TOPICS ? "declares"
-											      : "makes");
-			uint32_t t = sim_ld_topic_add(ld, name, len, SIM_TOPIC_SET, set);
+			uint32_t before = sc->n_topics;
+			uint32_t t = sim_ld_topic_intern(ld, name, len, SIM_TOPIC_SET, set);
 			if (t == UINT32_MAX)
 				return false;
+			if (t < before) /* a topic that was there already */
+				return sim_ld_fail(ld, v[0], "%s makes topic '%s', which %s already %s; expected "
+							     "distinct topic names",
+						   where, name, sim_ld_origin_text(sc->topics[t].origin),
+						   sc->topics[t].origin == SIM_TOPIC_TOPICS ? "declares" : "makes");
 			struct sim_topic *tp = &sc->topics[t];
 			tp->partitions = partitions;
 			tp->replication_factor = rf;
@@ -228,8 +227,8 @@ static bool sim_ld_initial_topics(struct sim_ld *ld, uint32_t parts)
 			return sim_ld_fail(ld, k, "initial.partitions: partition number %" PRId64 " is out of "
 						  "range; expected 0..%u (limit: partitions in all)",
 					   number, SIM_MAX_PARTITIONS - 1);
-		uint32_t t = sim_ld_topic_lookup(ld, s, name_len);
-		if (t == UINT32_MAX && (t = sim_ld_topic_add(ld, s, name_len, SIM_TOPIC_INITIAL, k)) == UINT32_MAX)
+		uint32_t t = sim_ld_topic_intern(ld, s, name_len, SIM_TOPIC_INITIAL, k);
+		if (t == UINT32_MAX)
 			return false;
 		if (!sim_ld_topic_grow(ld, t, (uint64_t)number + 1, k))
 			return false;
@@ -285,8 +284,8 @@ static bool sim_ld_timeline_topics(struct sim_ld *ld)
 			ok = false;
 			break;
 		}
-		uint32_t t = sim_ld_topic_lookup(ld, s, len);
-		if (t == UINT32_MAX && (t = sim_ld_topic_add(ld, s, len, SIM_TOPIC_TIMELINE, name)) == UINT32_MAX) {
+		uint32_t t = sim_ld_topic_intern(ld, s, len, SIM_TOPIC_TIMELINE, name);
+		if (t == UINT32_MAX) {
 			ok = false;
 			break;
 		}

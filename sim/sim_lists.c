@@ -4,17 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_alloc.h"
 #include "sim_lists.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return q;
-}
 
 static bool same(const int32_t *a, const int32_t *b, uint32_t n)
 {
@@ -56,13 +47,13 @@ static uint32_t append(struct sim_lists *l, const int32_t *v, uint32_t n)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
-		l->off = xrealloc(l->off, l->cap * sizeof *l->off);
-		l->len = xrealloc(l->len, l->cap * sizeof *l->len);
+		l->off = sim_xrealloc(l->off, l->cap * sizeof *l->off);
+		l->len = sim_xrealloc(l->len, l->cap * sizeof *l->len);
 	}
 	if (l->pool_len + n > l->pool_cap) {
 		while (l->pool_len + n > l->pool_cap)
 			l->pool_cap = l->pool_cap ? l->pool_cap * 2 : 256;
-		l->pool = xrealloc(l->pool, l->pool_cap * sizeof *l->pool);
+		l->pool = sim_xrealloc(l->pool, l->pool_cap * sizeof *l->pool);
 	}
 	if (n)
 		memcpy(l->pool + l->pool_len, v, n * sizeof *v);

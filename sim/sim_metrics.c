@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_alloc.h"
 #include "sim_json.h"
 #include "sim_spans.h"
 
@@ -121,26 +122,6 @@ const char *sim_request_type_name(int type)
 }
 
 const char *sim_cevent_name(int kind) { return kind >= 0 && kind < CE_COUNT ? cev_names[kind] : "unknown"; }
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return q;
-}
 
 /* An impossible state: say where, with the command that reproduces it, and stop. */
 static void internal_error(const struct sim_world *w, const char *what)
@@ -270,7 +251,7 @@ static void push_row(struct sim_metrics *m, const struct row *r)
 {
 	if (m->n_rows == m->cap_rows) {
 		m->cap_rows = m->cap_rows ? m->cap_rows * 2 : 256;
-		m->rows = xrealloc(m->rows, m->cap_rows * sizeof *m->rows);
+		m->rows = sim_xrealloc(m->rows, m->cap_rows * sizeof *m->rows);
 	}
 	m->rows[m->n_rows++] = *r;
 }
@@ -311,13 +292,13 @@ void sim_metrics_start(struct sim_world *w, struct sim_metrics *m)
 
 struct sim_metrics *sim_metrics_new(struct sim_world *w)
 {
-	struct sim_metrics *m = xcalloc(1, sizeof *m);
+	struct sim_metrics *m = sim_xcalloc(1, sizeof *m);
 	m->n_parts = w->n_parts;
 	m->n_brokers = w->n_brokers;
-	m->part = xcalloc(w->n_parts, sizeof *m->part);
+	m->part = sim_xcalloc(w->n_parts, sizeof *m->part);
 	sim_huge_pages(m->part, (size_t)w->n_parts * sizeof *m->part);
-	m->reg = xcalloc(w->n_brokers, sizeof *m->reg);
-	m->led = xcalloc(w->n_brokers, sizeof *m->led);
+	m->reg = sim_xcalloc(w->n_brokers, sizeof *m->reg);
+	m->led = sim_xcalloc(w->n_brokers, sizeof *m->led);
 	m->area_t = w->now;
 	m->first_election_us = m->last_election_us = SIM_NEVER;
 	m->spans = sim_spans_new();
@@ -571,7 +552,7 @@ void sim_metrics_write_partitions(const struct sim_world *w, const struct sim_me
 {
 	fputs("partition,unavailable_us,unavailable_intervals\n", f);
 	enum { BLOCK = 1 << 16, LINE_MAX_DIGITS = 64 };
-	char *block = xcalloc(BLOCK, 1);
+	char *block = sim_xcalloc(BLOCK, 1);
 	size_t used = 0;
 	for (uint32_t pid = 0; pid < m->n_parts; pid++) {
 		if (!(m->part[pid].flags & PF_EVER))

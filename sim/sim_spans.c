@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_alloc.h"
 #include "sim_json.h"
 
 #define NO_SPAN UINT32_MAX
@@ -51,9 +52,7 @@ struct sim_spans {
 
 struct sim_spans *sim_spans_new(void)
 {
-	struct sim_spans *s = sim_xrealloc(NULL, sizeof *s);
-	memset(s, 0, sizeof *s);
-	return s;
+	return sim_xcalloc(1, sizeof(struct sim_spans));
 }
 
 void sim_spans_free(struct sim_spans *s)
@@ -86,8 +85,7 @@ static struct slot *slot_find(struct slot *slots, uint32_t cap, enum sim_op op, 
 static void grow_slots(struct sim_spans *s)
 {
 	uint32_t cap = s->cap_slots ? s->cap_slots * 2 : 64;
-	struct slot *slots = sim_xrealloc(NULL, (size_t)cap * sizeof *slots);
-	memset(slots, 0, (size_t)cap * sizeof *slots);
+	struct slot *slots = sim_xcalloc(cap, sizeof *slots);
 	for (uint32_t i = 0; i < s->cap_slots; i++)
 		if (s->slots[i].used)
 			*slot_find(slots, cap, (enum sim_op)s->slots[i].op, s->slots[i].key) = s->slots[i];

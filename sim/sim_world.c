@@ -11,26 +11,6 @@
 #include "sim_observe.h"
 #include "sim_world.h"
 
-void *sim_xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return q;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return p;
-}
-
 /* ZooKeeper fired a watch: the notification reaches the watcher zk_read_latency later. */
 static void on_fire(void *ctx, int kind, uint32_t id, int32_t watcher)
 {
@@ -129,23 +109,23 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 			w->inject |= sim_inject_info((enum sim_inject)i)->kc_bit;
 	}
 	w->n_topics = sc->n_topics;
-	w->first_pid = xcalloc(sc->n_topics + 1, sizeof *w->first_pid);
+	w->first_pid = sim_xcalloc(sc->n_topics + 1, sizeof *w->first_pid);
 	for (uint32_t t = 0; t < sc->n_topics; t++)
 		w->first_pid[t + 1] = w->first_pid[t] + sc->topics[t].max_partitions;
 	w->n_parts = w->first_pid[sc->n_topics];
-	w->pid_topic = xcalloc(w->n_parts, sizeof *w->pid_topic);
-	w->pid_number = xcalloc(w->n_parts, sizeof *w->pid_number);
+	w->pid_topic = sim_xcalloc(w->n_parts, sizeof *w->pid_topic);
+	w->pid_number = sim_xcalloc(w->n_parts, sizeof *w->pid_number);
 	for (uint32_t t = 0; t < sc->n_topics; t++)
 		for (uint32_t p = 0; p < sc->topics[t].max_partitions; p++) {
 			w->pid_topic[w->first_pid[t] + p] = t;
 			w->pid_number[w->first_pid[t] + p] = p;
 		}
-	w->rep_slot = xcalloc(w->n_parts, sizeof *w->rep_slot);
+	w->rep_slot = sim_xcalloc(w->n_parts, sizeof *w->rep_slot);
 	sim_huge_pages(w->rep_slot, w->n_parts * sizeof *w->rep_slot);
 	reps_lay_out(w);
 	w->n_brokers = sc->n_brokers;
-	w->bk = xcalloc(sc->n_brokers, sizeof *w->bk);
-	w->leader_mark = xcalloc(sc->n_brokers, sizeof *w->leader_mark);
+	w->bk = sim_xcalloc(sc->n_brokers, sizeof *w->bk);
+	w->leader_mark = sim_xcalloc(sc->n_brokers, sizeof *w->leader_mark);
 	for (uint32_t b = 0; b < sc->n_brokers; b++) {
 		struct sim_bk *k = &w->bk[b];
 		k->id = sc->brokers[b].id;
@@ -162,12 +142,12 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->zk.cost.write_us = sc->config.zk_write_latency_us;
 	sim_zk_store(&w->zk, &w->store);
 	sim_ctrl_init_sink(w);
-	w->creating_missing = xcalloc(sc->n_topics, sizeof *w->creating_missing);
-	w->rolling_pos = xcalloc(sc->n_timeline, sizeof *w->rolling_pos);
-	w->rolling_deadline = xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
-	w->rolling_wait_step = xcalloc(sc->n_timeline, sizeof *w->rolling_wait_step);
-	w->rolling_waiting = xcalloc(sc->n_timeline, sizeof *w->rolling_waiting);
-	w->meta = xcalloc(1, sizeof *w->meta);
+	w->creating_missing = sim_xcalloc(sc->n_topics, sizeof *w->creating_missing);
+	w->rolling_pos = sim_xcalloc(sc->n_timeline, sizeof *w->rolling_pos);
+	w->rolling_deadline = sim_xcalloc(sc->n_timeline, sizeof *w->rolling_deadline);
+	w->rolling_wait_step = sim_xcalloc(sc->n_timeline, sizeof *w->rolling_wait_step);
+	w->rolling_waiting = sim_xcalloc(sc->n_timeline, sizeof *w->rolling_waiting);
+	w->meta = sim_xcalloc(1, sizeof *w->meta);
 	w->n_meta = w->cap_meta = 1;
 	sim_mc_init(&w->mc, w->n_parts);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "kc.h"
+#include "sim_alloc.h"
 #include "sim_lists.h"
 #include "sim_mcache.h"
 #include "sim_queue.h"
@@ -370,7 +371,6 @@ static inline bool sim_rep_live(const struct sim_world *w, const struct sim_rep 
 {
 	return r && w->bk[r->broker].up && r->incarnation == w->bk[r->broker].incarnation;
 }
-void *sim_xrealloc(void *p, size_t n);
 /* Offer the huge pages inside [p, p + n) to the kernel (sim_world.c): for an array indexed by
  * pid or replica, fresh from the allocator and not yet touched, that lives as long as the run.
  * Advice only: nothing observable changes. */

@@ -4,17 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_alloc.h"
 #include "sim_zk.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return p;
-}
 
 void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_lists *lists,
 		 const uint32_t *first_pid, uint32_t n_parts, sim_zk_fire_fn fire, void *fire_ctx)
@@ -24,32 +15,32 @@ void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_li
 	zk->next_session = 1;
 	zk->controller = -1;
 	zk->n_brokers = sc->n_brokers;
-	int32_t *ids = xcalloc(sc->n_brokers, sizeof *ids);
+	int32_t *ids = sim_xcalloc(sc->n_brokers, sizeof *ids);
 	for (uint32_t i = 0; i < sc->n_brokers; i++)
 		ids[i] = sc->brokers[i].id;
 	zk->broker_ids = ids;
-	zk->registered = xcalloc(sc->n_brokers, sizeof(bool));
-	zk->reg_session = xcalloc(sc->n_brokers, sizeof(uint64_t));
-	zk->reg_czxid = xcalloc(sc->n_brokers, sizeof(uint64_t));
-	zk->session = xcalloc(sc->n_brokers, sizeof(uint64_t));
-	zk->controller_subs = xcalloc(sc->n_brokers, sizeof(struct sim_zk_sub));
+	zk->registered = sim_xcalloc(sc->n_brokers, sizeof(bool));
+	zk->reg_session = sim_xcalloc(sc->n_brokers, sizeof(uint64_t));
+	zk->reg_czxid = sim_xcalloc(sc->n_brokers, sizeof(uint64_t));
+	zk->session = sim_xcalloc(sc->n_brokers, sizeof(uint64_t));
+	zk->controller_subs = sim_xcalloc(sc->n_brokers, sizeof(struct sim_zk_sub));
 	for (uint32_t i = 0; i < sc->n_brokers; i++)
 		zk->controller_subs[i].watcher = -1;
 	zk->n_topics = sc->n_topics;
-	zk->topics = xcalloc(sc->n_topics, sizeof *zk->topics);
-	zk->topic_subs = xcalloc(sc->n_topics, sizeof(struct sim_zk_sub));
-	zk->topic_written = xcalloc(sc->n_topics, sizeof(uint32_t));
-	zk->delete_queued = xcalloc(sc->n_topics, sizeof(bool));
+	zk->topics = sim_xcalloc(sc->n_topics, sizeof *zk->topics);
+	zk->topic_subs = sim_xcalloc(sc->n_topics, sizeof(struct sim_zk_sub));
+	zk->topic_written = sim_xcalloc(sc->n_topics, sizeof(uint32_t));
+	zk->delete_queued = sim_xcalloc(sc->n_topics, sizeof(bool));
 	for (uint32_t t = 0; t < sc->n_topics; t++) {
 		zk->topics[t].unclean = -1;
 		zk->topic_subs[t].watcher = -1;
 	}
 	zk->first_pid = first_pid;
 	zk->n_parts = n_parts;
-	zk->states = xcalloc(n_parts, sizeof *zk->states);
-	zk->state_subs = xcalloc(n_parts, sizeof(struct sim_zk_sub));
-	zk->state_written = xcalloc(n_parts, sizeof(uint32_t));
-	zk->pid_topic = xcalloc(n_parts, sizeof(uint32_t));
+	zk->states = sim_xcalloc(n_parts, sizeof *zk->states);
+	zk->state_subs = sim_xcalloc(n_parts, sizeof(struct sim_zk_sub));
+	zk->state_written = sim_xcalloc(n_parts, sizeof(uint32_t));
+	zk->pid_topic = sim_xcalloc(n_parts, sizeof(uint32_t));
 	for (uint32_t t = 0; t < sc->n_topics; t++)
 		for (uint32_t p = 0; p < sc->topics[t].max_partitions; p++)
 			zk->pid_topic[first_pid[t] + p] = t;
@@ -62,8 +53,8 @@ void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_li
 			zk->global[k][j].watcher = -1;
 	zk->fire = fire;
 	zk->fire_ctx = fire_ctx;
-	zk->scratch_ids = xcalloc(sc->n_brokers, sizeof(int32_t));
-	zk->scratch_topics = xcalloc(sc->n_topics, sizeof(uint32_t));
+	zk->scratch_ids = sim_xcalloc(sc->n_brokers, sizeof(int32_t));
+	zk->scratch_topics = sim_xcalloc(sc->n_topics, sizeof(uint32_t));
 }
 
 void sim_zk_free(struct sim_zk *zk)
@@ -272,7 +263,7 @@ static void set_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const uint3
 {
 	struct sim_zk_topic *t = &zk->topics[topic];
 	free(t->view);
-	t->view = xcalloc(1, n * sizeof *t->view + total_reps * sizeof *reps);
+	t->view = sim_xcalloc(1, n * sizeof *t->view + total_reps * sizeof *reps);
 	int32_t *copy = (int32_t *)(t->view + n);
 	if (total_reps)
 		memcpy(copy, reps, total_reps * sizeof *reps);
@@ -306,8 +297,8 @@ void sim_zk_add_partitions(struct sim_zk *zk, uint32_t topic, uint32_t total, co
 	uint32_t old = t->n, n_old_reps = 0;
 	for (uint32_t p = 0; p < old; p++)
 		n_old_reps += t->view[p].n_replicas;
-	uint32_t *lens = xcalloc(total, sizeof *lens);
-	int32_t *all = xcalloc(n_old_reps + (total - old) * rf, sizeof *all);
+	uint32_t *lens = sim_xcalloc(total, sizeof *lens);
+	int32_t *all = sim_xcalloc(n_old_reps + (total - old) * rf, sizeof *all);
 	for (uint32_t p = 0; p < old; p++)
 		lens[p] = t->view[p].n_replicas;
 	if (old)
@@ -334,8 +325,8 @@ void sim_zk_write_topic(struct sim_zk *zk, uint32_t topic, const struct kc_assig
 		if (parts[i].partition + 1 > max_p)
 			max_p = parts[i].partition + 1;
 	}
-	uint32_t *lens = xcalloc(max_p, sizeof *lens);
-	int32_t *all = xcalloc(total, sizeof *all);
+	uint32_t *lens = sim_xcalloc(max_p, sizeof *lens);
+	int32_t *all = sim_xcalloc(total, sizeof *all);
 	uint32_t off = 0;
 	/* parts arrive by partition number */
 	for (uint32_t i = 0; i < n; i++) {
@@ -418,7 +409,7 @@ static bool write_admin(struct sim_zk *zk, bool *exists, struct sim_zk_admin_ent
 	}
 	if (count > *cap) {
 		free(*dst);
-		*dst = xcalloc(count, sizeof **dst);
+		*dst = sim_xcalloc(count, sizeof **dst);
 		*cap = count;
 	}
 	memmove(*dst, e, count * sizeof *e);

@@ -7,7 +7,7 @@ PKGS    := yaml-0.1 cmocka
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align -Wwrite-strings
 CFLAGS  ?= -O2 -g
-override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) -Icore -Isim
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off -pthread $(WARN) -Icore -Isim
 LDLIBS  += $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 

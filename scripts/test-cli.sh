@@ -30,7 +30,7 @@ for c in "${cases[@]}"; do
     fail=$((fail + 1)); echo "test-cli: $f: exit $rc, got: $out (wanted: $want...)"
   fi
 done
-for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
+for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --prefault sometimes" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
   out=$("$kcsim" $args 2>&1 >/dev/null); rc=$?
   if [ $rc -eq 2 ] && [ -n "$out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: kcsim $args: exit $rc"; fi
 done
@@ -45,5 +45,9 @@ for c in "1|$mixed/fails.yaml" "2|$mixed/unusable.yaml" "2|$mixed" "2|$mixed/unu
     fail=$((fail + 1)); echo "test-cli: kcsim check ${c#*|}: exit $rc (wanted $want): $out"
   fi
 done
+# --prefault moves the kernel's page-fault work to another thread and must change no byte.
+tmp=${TMPDIR:-/tmp}/kcsim-test-cli-prefault
+for m in on off; do "$kcsim" run sim/testdata/prefault-60k.yaml --quiet --prefault $m --out "$tmp-$m"; done
+if diff -r "$tmp-on" "$tmp-off" >/dev/null; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: --prefault on and off differ"; fi
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim_prefault.h"
 #include "sim_run.h"
 
 int sim_cli_run(int argc, char **argv);
@@ -23,6 +24,7 @@ struct sim_cli_job {
 	unsigned long long seed;
 	const char *const *injects;
 	size_t n_injects;
+	enum sim_prefault_mode prefault; /* zero: auto */
 };
 int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len);
 

@@ -549,6 +549,8 @@ void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t 
 		     w->bk[b].id, sim_chk_pname(w, e->pid, pn, sizeof pn), e->leader_epoch, held_epoch, req_ctrl_epoch);
 }
 
+void sim_check_prefetch(const struct sim_check *c, uint32_t pid) { __builtin_prefetch(&c->part[pid], 1); }
+
 void sim_check_leader_role(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid, bool acting,
 			   int32_t leader_epoch)
 {

@@ -549,13 +549,11 @@ void sim_check_request_handled(struct sim_world *w, struct sim_check *c, uint32_
 		k->accepted_epoch = p->controller_epoch;
 }
 
-void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
-			     int32_t held_epoch, int32_t req_ctrl_epoch)
+/* The reports of sim_check_lair_accepted, out of line for the reason bad_edge is. */
+static __attribute__((noinline)) void stale_lair(struct sim_world *w, struct sim_check *c, uint32_t b,
+						  const struct sim_entry *e, int32_t held_epoch,
+						  int32_t req_ctrl_epoch, int32_t seen)
 {
-	if (!prepare(w, c))
-		return;
-	const struct sim_chk_bk *k = &c->bk[b];
-	int32_t seen = k->inc == w->bk[b].incarnation ? k->accepted_epoch : -1;
 	char pn[256];
 	if (req_ctrl_epoch < seen)
 		pend(w, c, SIM_INV_NO_STALE_REQUEST_APPLIED,
@@ -567,6 +565,17 @@ void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t 
 		     "broker %" PRId32 " applied %s with leader epoch %" PRId32 " while holding leader epoch %" PRId32
 		     " (controller epoch %" PRId32 ")",
 		     w->bk[b].id, sim_chk_pname(w, e->pid, pn, sizeof pn), e->leader_epoch, held_epoch, req_ctrl_epoch);
+}
+
+void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
+			     int32_t held_epoch, int32_t req_ctrl_epoch)
+{
+	if (!prepare(w, c))
+		return;
+	const struct sim_chk_bk *k = &c->bk[b];
+	int32_t seen = k->inc == w->bk[b].incarnation ? k->accepted_epoch : -1;
+	if (req_ctrl_epoch < seen || e->leader_epoch <= held_epoch)
+		stale_lair(w, c, b, e, held_epoch, req_ctrl_epoch, seen);
 }
 
 void sim_check_prefetch(const struct sim_check *c, uint32_t pid) { __builtin_prefetch(&c->part[pid], 1); }

@@ -293,6 +293,13 @@ void kc_on_controller_resignation(struct kc_controller *c);
 void kc_load_initial(struct kc_controller *c);
 void kc_initial_set_partition_state(struct kc_controller *c, uint32_t pid, enum kc_partition_state s);
 void kc_initial_set_replica_state(struct kc_controller *c, uint32_t pid, int32_t broker, int s);
+/* Instant start-up's direct construction (architecture S1), in place of kc_on_topic_change for
+ * the start-up topics: the same store writes, context and requests (onNewTopicCreation's
+ * OnlinePartition pass: each partition with a live replica gets its state znode, one
+ * LeaderAndIsr per live replica's broker, one UpdateMetadata), but NewPartition and the
+ * replica states (all OnlineReplica) are set directly, without the state machines' passes and
+ * with no state-change record for them. */
+void kc_initial_topics_created(struct kc_controller *c, const uint32_t *topics, uint32_t n);
 
 /* Watch handlers, given what the watcher's client read when the notification arrived. */
 void kc_on_broker_change(struct kc_controller *c, const int32_t *children, uint32_t n);

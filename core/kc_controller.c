@@ -1,7 +1,8 @@
 /* kc_controller.c — KafkaController's callbacks of 0.8.2 (spec §6.1–6.6, 6.12): failover and
  * resignation, the broker-change listener with onBrokerStartup / onBrokerFailure, the topic
  * and add-partitions listeners with onNewPartitionCreation, the delete-topics listener,
- * controlled shutdown, `initial:` loading and direct state-machine transitions. */
+ * controlled shutdown, `initial:` loading, instant start-up's direct topic creation and direct
+ * state-machine transitions. */
 #include <string.h>
 
 #include "kc_internal.h"
@@ -360,15 +361,13 @@ void kc_on_broker_change(struct kc_controller *c, const int32_t *children, uint3
 	kc_vec_free(&dead);
 }
 
-/* TopicChangeListener.handleChildChange → onNewTopicCreation. */
-void kc_on_topic_change(struct kc_controller *c, const uint32_t *topics, uint32_t n)
+/* TopicChangeListener.handleChildChange up to onNewTopicCreation: the topics the children
+ * list no longer names leave the context, the new ones are loaded (their partitions into
+ * `parts`, canonical order) and watched. Returns how many topics are new. */
+static uint32_t take_topic_list(struct kc_controller *c, const uint32_t *topics, uint32_t n, struct kc_vec *parts)
 {
-	kc_event_begin(c);
-	if (!c->partition_sm_started)
-		return;
-	struct kc_vec added, parts;
+	struct kc_vec added;
 	kc_vec_init(&added, sizeof(uint32_t));
-	kc_vec_init(&parts, sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
 		struct kc_topic *t = kc_topic(c, topics[i]);
 		if (!t->exists)
@@ -387,13 +386,54 @@ void kc_on_topic_change(struct kc_controller *c, const uint32_t *topics, uint32_
 	}
 	/* onNewTopicCreation gets the partitions just read from ZooKeeper, not whatever the cache
 	 * still holds for the name (KAFKA-1742 leaves such entries behind) */
-	kc_load_topics(c, added.data, added.len, &parts);
+	kc_load_topics(c, added.data, added.len, parts);
 	for (uint32_t i = 0; i < added.len; i++)
 		watch_topic(c, pids_of(&added)[i]);
-	if (added.len)
-		on_new_partition_creation(c, parts.data, parts.len);
+	uint32_t n_added = added.len;
 	kc_vec_free(&added);
+	return n_added;
+}
+
+/* TopicChangeListener.handleChildChange → onNewTopicCreation. */
+void kc_on_topic_change(struct kc_controller *c, const uint32_t *topics, uint32_t n)
+{
+	kc_event_begin(c);
+	if (!c->partition_sm_started)
+		return;
+	struct kc_vec parts;
+	kc_vec_init(&parts, sizeof(uint32_t));
+	if (take_topic_list(c, topics, n, &parts))
+		on_new_partition_creation(c, parts.data, parts.len);
 	kc_vec_free(&parts);
+}
+
+/* onNewPartitionCreation's four passes end with every partition NewPartition or Online and
+ * every replica OnlineReplica; of them only the Online pass writes the store and sends
+ * requests. The other three are set here directly: NewPartition's assignReplicasToPartitions
+ * reads the assignment kc_load_topics has just cached, and NewReplica's reads find no state
+ * znode, so that it adds no request. */
+void kc_initial_topics_created(struct kc_controller *c, const uint32_t *topics, uint32_t n)
+{
+	kc_event_begin(c);
+	if (!c->partition_sm_started)
+		return;
+	struct kc_vec parts, reps;
+	kc_vec_init(&parts, sizeof(uint32_t));
+	kc_vec_init(&reps, sizeof(struct kc_replica));
+	if (take_topic_list(c, topics, n, &parts)) {
+		const uint32_t *pids = pids_of(&parts);
+		for (uint32_t i = 0; i < parts.len; i++)
+			kc_part(c, pids[i])->pstate = KC_NEW_PARTITION;
+		/* the replica states in the order the NewReplica pass adds them */
+		kc_replicas_of_partitions(c, pids, parts.len, NULL, 0, &reps);
+		for (uint32_t i = 0; i < reps.len; i++) {
+			const struct kc_replica *r = kc_vec_at(&reps, i);
+			kc_rstate_put(c, r->pid, r->broker, KC_ONLINE_REPLICA);
+		}
+		kc_partition_changes(c, pids, parts.len, KC_ONLINE_PARTITION, KC_SEL_OFFLINE);
+	}
+	kc_vec_free(&parts);
+	kc_vec_free(&reps);
 }
 
 /* AddPartitionsListener.handleDataChange: partitions the cache does not know yet. */

@@ -30,7 +30,7 @@ for c in "${cases[@]}"; do
     fail=$((fail + 1)); echo "test-cli: $f: exit $rc, got: $out (wanted: $want...)"
   fi
 done
-for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --prefault sometimes" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
+for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --prefault sometimes" "run $dir/empty.yaml --instant-build sometimes" "run $dir/empty.yaml --inject KAFKA-9999" "check" "nosuch"; do
   out=$("$kcsim" $args 2>&1 >/dev/null); rc=$?
   if [ $rc -eq 2 ] && [ -n "$out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: kcsim $args: exit $rc"; fi
 done
@@ -49,5 +49,7 @@ done
 tmp=${TMPDIR:-/tmp}/kcsim-test-cli-prefault
 for m in on off; do "$kcsim" run sim/testdata/prefault-60k.yaml --quiet --prefault $m --out "$tmp-$m"; done
 if diff -r "$tmp-on" "$tmp-off" >/dev/null; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: --prefault on and off differ"; fi
+# --instant-build: instant start-up's direct construction against the real one (architecture S1).
+if scripts/test-instant-build.sh "$kcsim"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

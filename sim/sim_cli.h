@@ -25,6 +25,7 @@ struct sim_cli_job {
 	const char *const *injects;
 	size_t n_injects;
 	enum sim_prefault_mode prefault; /* zero: auto */
+	enum sim_instant_build instant_build; /* zero: auto */
 };
 int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len);
 

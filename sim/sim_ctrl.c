@@ -281,7 +281,10 @@ static void run_event(struct sim_world *w, uint32_t b, const struct sim_cevent *
 			exit(3);
 		for (uint32_t i = 0; i < ev->len; i++)
 			t[i] = (uint32_t)w->payload[ev->off + i];
-		kc_on_topic_change(kc, t, ev->len);
+		if (w->startup_direct)
+			kc_initial_topics_created(kc, t, ev->len);
+		else
+			kc_on_topic_change(kc, t, ev->len);
 		free(t);
 		break;
 	}

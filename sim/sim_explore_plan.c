@@ -195,7 +195,7 @@ static bool place_startup_topics(const struct sim_scenario *sc, uint64_t seed, s
 	at_seed.startup = SIM_STARTUP_INSTANT;
 	struct sim_world w;
 	sim_world_init(&w, &at_seed);
-	sim_startup(&w);
+	sim_startup(&w, SIM_INSTANT_AUTO);
 	bool ok = true;
 	for (uint32_t t = 0; t < p->n_topics && ok; t++) {
 		struct sim_xtopic *x = &p->topics[t];

@@ -21,6 +21,7 @@ struct sim_run_opts {
 	bool quiet;
 	bool seed_given;
 	uint64_t seed;
+	enum sim_instant_build instant_build; /* zero: auto */
 	char repro[1024];
 };
 

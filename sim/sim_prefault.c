@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim_scenario.h"
+
 #ifdef MADV_POPULATE_WRITE
 
 struct sim_prefault {
@@ -60,7 +62,7 @@ static void *walk_heap(void *arg)
 
 struct sim_prefault *sim_prefault_start(enum sim_prefault_mode mode, uint64_t max_partitions)
 {
-	if (mode == SIM_PREFAULT_OFF || (mode == SIM_PREFAULT_AUTO && max_partitions < SIM_PREFAULT_AUTO_PARTITIONS))
+	if (mode == SIM_PREFAULT_OFF || (mode == SIM_PREFAULT_AUTO && max_partitions < SIM_LARGE_PARTITIONS))
 		return NULL;
 	struct sim_prefault *pf = calloc(1, sizeof *pf);
 	if (!pf)

@@ -5,10 +5,9 @@
 
 #include <stdint.h>
 
-/* `kcsim run --prefault`: auto starts the helper for scenarios that can hold at least
- * SIM_PREFAULT_AUTO_PARTITIONS partitions, where the faults are worth a thread. */
+/* `kcsim run --prefault`: auto starts the helper for large scenarios (SIM_LARGE_PARTITIONS,
+ * sim_scenario.h), where the faults are worth a thread. */
 enum sim_prefault_mode { SIM_PREFAULT_AUTO, SIM_PREFAULT_ON, SIM_PREFAULT_OFF };
-#define SIM_PREFAULT_AUTO_PARTITIONS 50000u
 
 struct sim_prefault;
 

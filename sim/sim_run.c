@@ -91,7 +91,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		sim_world_free(&w);
 		return 2;
 	}
-	sim_startup(&w);
+	sim_startup(&w, opts->instant_build);
 	sim_obs_started(&w);
 	schedule_timeline(&w);
 	uint64_t due = last_due(sc);

@@ -33,6 +33,11 @@
 #define SIM_MAX_EXPECT 1000000
 #define SIM_MAX_NAME 200           /* scenario and topic names: [A-Za-z0-9._-], not '.' first */
 
+/* A scenario that can hold this many partitions (n_partitions_max) is large: by default its run
+ * gets the helpers that pay only at scale, the page-fault thread (sim_prefault.h) and instant
+ * start-up's direct construction (sim_startup.c). */
+#define SIM_LARGE_PARTITIONS 50000u
+
 /* A list of n items at off in a pool (sim_scenario.ints or .prefs, as the field says). */
 struct sim_span {
 	uint32_t off, n;

@@ -1,7 +1,9 @@
 /* sim_startup.c — how a run begins (architecture S1): `startup: instant` builds the cluster
- * before time 0 with the real code at zero latency and cost; `startup: simulated` runs the same
- * sequence from time 0; `initial:` sets ZooKeeper, the controller's context and the brokers'
- * caches directly, for transition-level scenarios. */
+ * before time 0 with the real code at zero latency and cost (the controller creating the
+ * start-up topics through kc_initial_topics_created, the direct construction S1 allows, when
+ * the run is large or asks for it; scripts/test-instant-build.sh compares it with the real
+ * path); `startup: simulated` runs the same sequence from time 0; `initial:` sets ZooKeeper,
+ * the controller's context and the brokers' caches directly, for transition-level scenarios. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,9 +76,11 @@ void sim_startup_topics(struct sim_world *w)
 	free(live);
 }
 
-static void startup_instant(struct sim_world *w)
+static void startup_instant(struct sim_world *w, enum sim_instant_build build)
 {
 	w->startup_phase = true;
+	w->startup_direct = build == SIM_INSTANT_DIRECT ||
+			    (build == SIM_INSTANT_AUTO && w->sc->n_partitions_max >= SIM_LARGE_PARTITIONS);
 	for (uint32_t b = 0; b < w->n_brokers; b++)
 		if (sim_bk_starts_up(w, b))
 			sim_broker_start(w, b);
@@ -86,7 +90,7 @@ static void startup_instant(struct sim_world *w)
 	run_at_zero(w);
 	sim_startup_topics(w);
 	run_at_zero(w);
-	w->startup_phase = false;
+	w->startup_phase = w->startup_direct = false;
 }
 
 static void startup_simulated(struct sim_world *w)
@@ -191,14 +195,14 @@ static void startup_initial(struct sim_world *w)
 	w->startup_phase = false;
 }
 
-void sim_startup(struct sim_world *w)
+void sim_startup(struct sim_world *w, enum sim_instant_build build)
 {
 	if (w->sc->has_initial)
 		startup_initial(w);
 	else if (w->sc->startup == SIM_STARTUP_SIMULATED)
 		startup_simulated(w);
 	else
-		startup_instant(w);
+		startup_instant(w, build);
 	/* nothing before time 0 is counted */
 	w->events = 0;
 }

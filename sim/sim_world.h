@@ -293,6 +293,7 @@ struct sim_world {
 	bool stopped;             /* a violation stopped the run */
 	struct sim_observer *obs;
 	bool startup_phase;       /* instant start-up: every latency and cost is zero */
+	bool startup_direct;      /* ... and the start-up topics' creation is built directly (S1) */
 	bool startup_topics_pending; /* simulated start-up: topics wait for the first failover */
 };
 
@@ -453,7 +454,11 @@ void sim_ctrl_schedule_rebalance(struct sim_world *w, uint32_t b, uint64_t at);
 void sim_dispatch(struct sim_world *w, const struct sim_event *e);
 
 /* ---- start-up (sim_startup.c) ---- */
-void sim_startup(struct sim_world *w);
+/* How instant start-up creates the start-up topics: the real onNewTopicCreation, or the direct
+ * construction of the same state that S1 allows for speed (kc_initial_topics_created); auto
+ * takes the direct one for large scenarios (SIM_LARGE_PARTITIONS). `kcsim run --instant-build`. */
+enum sim_instant_build { SIM_INSTANT_AUTO, SIM_INSTANT_REAL, SIM_INSTANT_DIRECT };
+void sim_startup(struct sim_world *w, enum sim_instant_build build);
 void sim_startup_topics(struct sim_world *w);
 
 /* ---- timeline (sim_timeline.c) ---- */

@@ -1,5 +1,6 @@
 /* sim_cli_run.c — `kcsim run`: one scenario, its options, the reproduce command, the verdict;
  * and the loader + runner that `check` shares. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,15 @@ static void print_injects(FILE *f)
 	fputs("\nExit status: 0 pass, 1 an expectation or invariant failed, 2 unusable input.\n", f);
 }
 
+/* Digits only, and in range: strtoull would skip blanks and saturate an overflow. */
 static bool parse_u64(const char *s, unsigned long long *out)
 {
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || *s < '0' || *s > '9')
 		return false;
 	char *end;
+	errno = 0;
 	*out = strtoull(s, &end, 10);
-	return *end == '\0';
+	return *end == '\0' && errno == 0;
 }
 
 int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len)
@@ -103,7 +106,8 @@ int sim_cli_run(int argc, char **argv)
 			return 0;
 		} else if (strcmp(a, "--seed") == 0) {
 			if (!parse_u64(i + 1 < argc ? argv[i + 1] : NULL, &job.seed)) {
-				fprintf(stderr, "kcsim: --seed: expected a non-negative integer\n");
+				fprintf(stderr, "kcsim: --seed: got '%s'; expected an integer in 0..18446744073709551615\n",
+					i + 1 < argc ? argv[i + 1] : "");
 				free(injects);
 				return 2;
 			}

@@ -369,7 +369,8 @@ static void apply_lair(struct sim_world *w, uint32_t b, const struct sim_req *q,
 			sim_rep_prefetch_slot(w, entries[i + 2 * SIM_REP_PREFETCH_AHEAD].pid);
 		if (i + SIM_REP_PREFETCH_AHEAD < end) {
 			sim_rep_prefetch(w, entries[i + SIM_REP_PREFETCH_AHEAD].pid);
-			sim_obs_prefetch(w, entries[i + SIM_REP_PREFETCH_AHEAD].pid);
+			const struct sim_entry *ahead = &entries[i + SIM_REP_PREFETCH_AHEAD];
+			sim_obs_prefetch(w, ahead->pid, ahead->leader == id);
 		}
 		struct sim_rep *r = sim_rep_get(w, e->pid, (int32_t)b);
 		/* stale leader epoch, or not a replica: ignored; KAFKA-1188 (injected, its broker half)

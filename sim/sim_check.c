@@ -351,34 +351,54 @@ static bool partition_edge(int from, int to)
 	}
 }
 
-void sim_check_state_change(struct sim_world *w, struct sim_check *c, uint32_t ctrl, const struct kc_state_change *sc)
+/* The reports of sim_check_state_change, kept out of line: with them inlined, every one of
+ * a start-up's millions of state changes paid for saving and restoring the registers their
+ * formatting needs. */
+static __attribute__((noinline)) void bad_edge(struct sim_world *w, struct sim_check *c,
+						const struct kc_state_change *sc)
 {
-	(void)ctrl;
-	if (!prepare(w, c) || !sc->applied)
-		return; /* a refused transition is a logged failure, not a change */
 	char pn[256];
-	if (sc->is_partition) {
-		if (!partition_edge(sc->from, sc->to))
-			pend(w, c, SIM_INV_VALID_PARTITION_TRANSITION,
-			     "%s: partition moved from %s to %s, not a valid previous state (controller %" PRId32
-			     ", epoch %" PRId32 ")",
-			     sim_chk_pname(w, sc->pid, pn, sizeof pn), state_name(true, sc->from), state_name(true, sc->to),
-			     sc->controller_id, sc->controller_epoch);
-		return;
-	}
-	if (!replica_edge(sc->from, sc->to))
+	if (sc->is_partition)
+		pend(w, c, SIM_INV_VALID_PARTITION_TRANSITION,
+		     "%s: partition moved from %s to %s, not a valid previous state (controller %" PRId32
+		     ", epoch %" PRId32 ")",
+		     sim_chk_pname(w, sc->pid, pn, sizeof pn), state_name(true, sc->from), state_name(true, sc->to),
+		     sc->controller_id, sc->controller_epoch);
+	else
 		pend(w, c, SIM_INV_VALID_REPLICA_TRANSITION,
 		     "%s: replica %" PRId32 " moved from %s to %s, not a valid previous state (controller %" PRId32
 		     ", epoch %" PRId32 ")",
 		     sim_chk_pname(w, sc->pid, pn, sizeof pn), sc->broker, state_name(false, sc->from),
 		     state_name(false, sc->to), sc->controller_id, sc->controller_epoch);
+}
+
+static __attribute__((noinline)) void new_replica_leads(struct sim_world *w, struct sim_check *c,
+							 const struct kc_state_change *sc)
+{
+	const struct sim_zk_state *st = &w->zk.states[sc->pid];
+	char pn[256];
+	pend(w, c, SIM_INV_NO_LEADER_TO_NEW_REPLICA,
+	     "%s: replica %" PRId32 " entered NewReplica from %s while ZooKeeper names it the leader (leader epoch %" PRId32
+	     ", zkVersion %" PRId32 ")",
+	     sim_chk_pname(w, sc->pid, pn, sizeof pn), sc->broker, state_name(false, sc->from), st->leader_epoch,
+	     st->version);
+}
+
+void sim_check_state_change(struct sim_world *w, struct sim_check *c, uint32_t ctrl, const struct kc_state_change *sc)
+{
+	(void)ctrl;
+	if (!prepare(w, c) || !sc->applied)
+		return; /* a refused transition is a logged failure, not a change */
+	if (sc->is_partition) {
+		if (!partition_edge(sc->from, sc->to))
+			bad_edge(w, c, sc);
+		return;
+	}
+	if (!replica_edge(sc->from, sc->to))
+		bad_edge(w, c, sc);
 	const struct sim_zk_state *st = &w->zk.states[sc->pid];
 	if (sc->to == KC_NEW_REPLICA && st->exists && st->leader == sc->broker)
-		pend(w, c, SIM_INV_NO_LEADER_TO_NEW_REPLICA,
-		     "%s: replica %" PRId32 " entered NewReplica from %s while ZooKeeper names it the leader (leader epoch %" PRId32
-		     ", zkVersion %" PRId32 ")",
-		     sim_chk_pname(w, sc->pid, pn, sizeof pn), sc->broker, state_name(false, sc->from), st->leader_epoch,
-		     st->version);
+		new_replica_leads(w, c, sc);
 }
 
 /* The leader controller.md §4 (0.8.2) picks, computed here on its own from what the election
@@ -529,13 +549,11 @@ void sim_check_request_handled(struct sim_world *w, struct sim_check *c, uint32_
 		k->accepted_epoch = p->controller_epoch;
 }
 
-void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
-			     int32_t held_epoch, int32_t req_ctrl_epoch)
+/* The reports of sim_check_lair_accepted, out of line for the reason bad_edge is. */
+static __attribute__((noinline)) void stale_lair(struct sim_world *w, struct sim_check *c, uint32_t b,
+						  const struct sim_entry *e, int32_t held_epoch,
+						  int32_t req_ctrl_epoch, int32_t seen)
 {
-	if (!prepare(w, c))
-		return;
-	const struct sim_chk_bk *k = &c->bk[b];
-	int32_t seen = k->inc == w->bk[b].incarnation ? k->accepted_epoch : -1;
 	char pn[256];
 	if (req_ctrl_epoch < seen)
 		pend(w, c, SIM_INV_NO_STALE_REQUEST_APPLIED,
@@ -548,6 +566,19 @@ void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t 
 		     " (controller epoch %" PRId32 ")",
 		     w->bk[b].id, sim_chk_pname(w, e->pid, pn, sizeof pn), e->leader_epoch, held_epoch, req_ctrl_epoch);
 }
+
+void sim_check_lair_accepted(struct sim_world *w, struct sim_check *c, uint32_t b, const struct sim_entry *e,
+			     int32_t held_epoch, int32_t req_ctrl_epoch)
+{
+	if (!prepare(w, c))
+		return;
+	const struct sim_chk_bk *k = &c->bk[b];
+	int32_t seen = k->inc == w->bk[b].incarnation ? k->accepted_epoch : -1;
+	if (req_ctrl_epoch < seen || e->leader_epoch <= held_epoch)
+		stale_lair(w, c, b, e, held_epoch, req_ctrl_epoch, seen);
+}
+
+void sim_check_prefetch(const struct sim_check *c, uint32_t pid) { __builtin_prefetch(&c->part[pid], 1); }
 
 void sim_check_leader_role(struct sim_world *w, struct sim_check *c, uint32_t b, uint32_t pid, bool acting,
 			   int32_t leader_epoch)

@@ -29,6 +29,8 @@ void sim_check_controller(struct sim_world *w, struct sim_check *c, uint32_t b, 
  * before the first event, makes that event's own changes checked too). */
 void sim_check_begin(struct sim_world *w, struct sim_check *c);
 void sim_check_after_event(struct sim_world *w, struct sim_check *c);
+/* Ask for pid's record ahead of sim_check_leader_role (see sim_obs_prefetch). */
+void sim_check_prefetch(const struct sim_check *c, uint32_t pid);
 void sim_check_quiescent(struct sim_world *w, struct sim_check *c);
 void sim_check_end(struct sim_world *w, struct sim_check *c);
 

@@ -2,7 +2,6 @@
  * trace.jsonl). Output depends only on the input bytes. */
 #include "sim_json.h"
 
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,53 +37,88 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-void sim_json_string(FILE *f, const char *s)
+/* Bytes written as they are: printable ASCII other than '"' and '\\', or a whole valid UTF-8
+ * sequence; 0 if the byte at p needs escaping. */
+static size_t plain_len(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == '"' || *p == '\\')
+		return 0;
+	return utf8_len(p);
+}
+
+void sim_json_put_string(struct sim_out *o, const char *s)
 {
 	if (!s) {
-		fputs("null", f);
+		sim_out_str(o, "null");
 		return;
 	}
-	const unsigned char *p = (const unsigned char *)s;
-	putc('"', f);
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	sim_out_char(o, '"');
 	while (*p) {
-		unsigned char c = *p;
+		size_t n = plain_len(p);
+		if (n) { /* plain bytes go out as one run */
+			p += n;
+			continue;
+		}
+		sim_out_bytes(o, run, (size_t)(p - run));
+		unsigned char c = *p++;
+		run = p;
 		switch (c) {
-		case '"': fputs("\\\"", f); p++; continue;
-		case '\\': fputs("\\\\", f); p++; continue;
-		case '\b': fputs("\\b", f); p++; continue;
-		case '\f': fputs("\\f", f); p++; continue;
-		case '\n': fputs("\\n", f); p++; continue;
-		case '\r': fputs("\\r", f); p++; continue;
-		case '\t': fputs("\\t", f); p++; continue;
+		case '"': sim_out_str(o, "\\\""); continue;
+		case '\\': sim_out_str(o, "\\\\"); continue;
+		case '\b': sim_out_str(o, "\\b"); continue;
+		case '\f': sim_out_str(o, "\\f"); continue;
+		case '\n': sim_out_str(o, "\\n"); continue;
+		case '\r': sim_out_str(o, "\\r"); continue;
+		case '\t': sim_out_str(o, "\\t"); continue;
 		default: break;
 		}
 		if (c < 0x20) {
-			fprintf(f, "\\u%04x", (unsigned)c);
-			p++;
-			continue;
-		}
-		size_t n = utf8_len(p);
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n, f);
-		p += n;
+			char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sim_out_bytes(o, u, sizeof u);
+		} else
+			sim_out_str(o, "\\ufffd");
 	}
-	putc('"', f);
+	sim_out_bytes(o, run, (size_t)(p - run));
+	sim_out_char(o, '"');
 }
 
-void sim_json_indent(FILE *f, int n)
+void sim_json_put_time(struct sim_out *o, uint64_t t_us)
+{
+	if (t_us == UINT64_MAX)
+		sim_out_str(o, "null");
+	else
+		sim_out_u64(o, t_us);
+}
+
+void sim_json_put_indent(struct sim_out *o, int n)
 {
 	for (int i = 0; i < n; i++)
-		putc(' ', f);
+		sim_out_char(o, ' ');
+}
+
+/* The FILE forms: the same bytes through a small buffer on the stack. */
+void sim_json_string(FILE *f, const char *s)
+{
+	char buf[256];
+	struct sim_out o = sim_out_new(f, buf, sizeof buf);
+	sim_json_put_string(&o, s);
+	sim_out_flush(&o);
 }
 
 void sim_json_time(FILE *f, uint64_t t_us)
 {
-	if (t_us == UINT64_MAX)
-		fputs("null", f);
-	else
-		fprintf(f, "%" PRIu64, t_us);
+	char buf[24];
+	struct sim_out o = sim_out_new(f, buf, sizeof buf);
+	sim_json_put_time(&o, t_us);
+	sim_out_flush(&o);
+}
+
+void sim_json_indent(FILE *f, int n)
+{
+	char buf[64];
+	struct sim_out o = sim_out_new(f, buf, sizeof buf);
+	sim_json_put_indent(&o, n);
+	sim_out_flush(&o);
 }

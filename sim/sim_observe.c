@@ -99,10 +99,13 @@ void sim_obs_lair_accepted(struct sim_world *w, uint32_t b, const struct sim_ent
 		sim_check_lair_accepted(w, o->check, b, e, held_epoch, req_ctrl_epoch);
 }
 
-void sim_obs_prefetch(const struct sim_world *w, uint32_t pid)
+void sim_obs_prefetch(const struct sim_world *w, uint32_t pid, bool leads)
 {
-	if (w->obs)
-		sim_metrics_prefetch(w->obs->metrics, pid);
+	if (!w->obs)
+		return;
+	if (leads && !w->startup_phase)
+		sim_check_prefetch(w->obs->check, pid);
+	sim_metrics_prefetch(w->obs->metrics, pid); /* last: a jump, no frame, when checks are off */
 }
 
 void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool acting, int32_t leader_epoch)

@@ -78,9 +78,12 @@ void sim_obs_request_handled(struct sim_world *w, uint32_t b, uint32_t req, bool
 void sim_obs_lair_accepted(struct sim_world *w, uint32_t b, const struct sim_entry *e, int32_t held_epoch,
 			   int32_t req_ctrl_epoch);
 /* A LeaderAndIsr entry for pid is a few entries away: the metrics' record of pid, which
- * sim_obs_leader_role touches when it leads, is asked for now (the checker's, asked for too,
- * cost more than they saved). Nothing observable changes. */
-void sim_obs_prefetch(const struct sim_world *w, uint32_t pid);
+ * sim_obs_leader_role touches when it leads, is asked for now, and the checker's too when the
+ * entry makes this broker the leader (leads) and checks are on. The checker's record is
+ * touched only then: asked for at every entry, it cost more than it saved; at a simulated
+ * start-up's million leader entries, missed one by one, it cost more than asking. Nothing
+ * observable changes. */
+void sim_obs_prefetch(const struct sim_world *w, uint32_t pid, bool leads);
 /* Broker b starts or stops acting as the leader of pid (clients' view). */
 void sim_obs_leader_role(struct sim_world *w, uint32_t b, uint32_t pid, bool acting, int32_t leader_epoch);
 /* Broker b's metadata cache took the n UpdateMetadata entries at e. *stamp (when not NULL)

@@ -112,6 +112,20 @@ static void test_json_escaping(void **state)
 	check_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* above U+10FFFF */
 	check_json("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"");         /* overlong 3-byte */
 	check_json("a\xc3(b", "\"a\\ufffd(b\"");
+	/* longer than sim_json_string's own buffer, with escapes throughout */
+	char in[600], want[1300];
+	size_t n = 0;
+	want[n++] = '"';
+	for (size_t i = 0; i < sizeof in - 1; i++) {
+		in[i] = i % 127 == 0 ? '"' : 'a';
+		if (in[i] == '"')
+			want[n++] = '\\';
+		want[n++] = in[i];
+	}
+	in[sizeof in - 1] = '\0';
+	want[n++] = '"';
+	want[n] = '\0';
+	check_json(in, want);
 }
 
 /* ---- atomic writes ---- */

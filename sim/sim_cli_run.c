@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_cli.h"
 
@@ -18,7 +19,7 @@ static const char run_usage[] =
 	"  --seed N       override the scenario's seed (every random choice derives from it)\n"
 	"  --out DIR      write the results to DIR\n"
 	"  --trace        also write trace.jsonl and state-change.log\n"
-	"  --quiet        print nothing but errors\n"
+	"  --quiet        print nothing but errors (else, on a terminal, a progress line on stderr)\n"
 	"  --prefault M   auto (default), on or off: a second thread maps memory in ahead of the\n"
 	"                 run, taking the kernel's page faults off its path; auto for scenarios of\n"
 	"                 50,000 partitions or more. Results are the same bytes either way\n"
@@ -62,6 +63,7 @@ int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict
 	if (job->seed_given)
 		sc.seed = job->seed;
 	struct sim_run_opts opts = {.scenario_path = job->path, .trace = job->trace, .quiet = job->quiet,
+				    .progress = job->progress,
 				    .seed_given = job->seed_given, .seed = sc.seed};
 	int n = snprintf(opts.repro, sizeof opts.repro, "kcsim run %s --seed %llu", job->path,
 			 (unsigned long long)sc.seed);
@@ -148,6 +150,7 @@ int sim_cli_run(int argc, char **argv)
 		return 2;
 	}
 	job.injects = injects;
+	job.progress = !job.quiet && isatty(STDERR_FILENO);
 	char verdict[1024];
 	int rc = sim_cli_run_one(&job, verdict, sizeof verdict);
 	if (rc == 2)

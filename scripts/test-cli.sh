@@ -34,6 +34,11 @@ for args in "run" "run $dir/empty.yaml --seed -1" "run $dir/empty.yaml --prefaul
   out=$("$kcsim" $args 2>&1 >/dev/null); rc=$?
   if [ $rc -eq 2 ] && [ -n "$out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: kcsim $args: exit $rc"; fi
 done
+# a bad --seed is refused before the (valid) scenario runs: an overflow does not saturate
+for v in 18446744073709551616 " 5" 1x; do
+  out=$("$kcsim" run scenarios/faults/leader-crash-clean.yaml --quiet --seed "$v" --out "${TMPDIR:-/tmp}/kcsim-test-cli" 2>&1); rc=$?
+  if [ $rc -eq 2 ] && [[ "$out" == "kcsim: --seed: "* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: --seed '$v': exit $rc: $out"; fi
+done
 # check: a failing scenario alone exits 1; with an unusable one beside it, 2 (unusable wins).
 mixed=sim/testdata/check-mixed
 for c in "1|$mixed/fails.yaml" "2|$mixed/unusable.yaml" "2|$mixed" "2|$mixed/unusable.yaml $mixed/fails.yaml"; do

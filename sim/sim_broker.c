@@ -773,6 +773,14 @@ void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b)
 	k->cs_attempts = 0;
 	k->cs_start_us = w->now;
 	sim_obs_op_begin(w, OP_CONTROLLED_SHUTDOWN, k->id, k->id, w->now);
+	if (sim_bk_paused(w, b) || sim_bk_zk_cut(w, b)) {
+		/* S10: a frozen process starts nothing, and a broker cut off from ZooKeeper waits
+		 * for its read of /controller; the first attempt starts when it can act */
+		struct sim_event first = {.cls = SIM_CLASS_BROKER_TIMER, .kind = EV_CS_RETRY, .a = b,
+					  .b = (int64_t)k->cs_gen};
+		sim_defer(w, b, &first);
+		return;
+	}
 	cs_attempt(w, b);
 }
 
@@ -820,7 +828,7 @@ static void cs_event(struct sim_world *w, const struct sim_event *e)
 	}
 	if (!k->up || !k->shutting_down || (uint64_t)e->b != k->cs_gen)
 		return;
-	if (held(w, b, e, false))
+	if (held(w, b, e, e->kind == EV_CS_RETRY)) /* an attempt begins by reading /controller */
 		return;
 	switch ((enum sim_ev)e->kind) {
 	case EV_CS_RESPONSE:

@@ -20,6 +20,7 @@ struct sim_cli_job {
 	const char *path;
 	const char *out_dir;      /* NULL: results/NAME */
 	bool trace, quiet;
+	bool progress;            /* a progress line on stderr */
 	bool seed_given;
 	unsigned long long seed;
 	const char *const *injects;

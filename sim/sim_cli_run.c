@@ -1,8 +1,10 @@
 /* sim_cli_run.c — `kcsim run`: one scenario, its options, the reproduce command, the verdict;
  * and the loader + runner that `check` shares. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_cli.h"
 
@@ -17,7 +19,7 @@ static const char run_usage[] =
 	"  --seed N       override the scenario's seed (every random choice derives from it)\n"
 	"  --out DIR      write the results to DIR\n"
 	"  --trace        also write trace.jsonl and state-change.log\n"
-	"  --quiet        print nothing but errors\n"
+	"  --quiet        print nothing but errors (else, on a terminal, a progress line on stderr)\n"
 	"  --prefault M   auto (default), on or off: a second thread maps memory in ahead of the\n"
 	"                 run, taking the kernel's page faults off its path; auto for scenarios of\n"
 	"                 50,000 partitions or more. Results are the same bytes either way\n"
@@ -43,13 +45,15 @@ static void print_injects(FILE *f)
 	fputs("\nExit status: 0 pass, 1 an expectation or invariant failed, 2 unusable input.\n", f);
 }
 
+/* Digits only, and in range: strtoull would skip blanks and saturate an overflow. */
 static bool parse_u64(const char *s, unsigned long long *out)
 {
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || *s < '0' || *s > '9')
 		return false;
 	char *end;
+	errno = 0;
 	*out = strtoull(s, &end, 10);
-	return *end == '\0';
+	return *end == '\0' && errno == 0;
 }
 
 int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len)
@@ -63,6 +67,7 @@ int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict
 	if (job->seed_given)
 		sc.seed = job->seed;
 	struct sim_run_opts opts = {.scenario_path = job->path, .trace = job->trace, .quiet = job->quiet,
+				    .progress = job->progress,
 				    .seed_given = job->seed_given, .seed = sc.seed, .instant_build = job->instant_build};
 	int n = snprintf(opts.repro, sizeof opts.repro, "kcsim run %s --seed %llu", job->path,
 			 (unsigned long long)sc.seed);
@@ -107,7 +112,8 @@ int sim_cli_run(int argc, char **argv)
 			return 0;
 		} else if (strcmp(a, "--seed") == 0) {
 			if (!parse_u64(i + 1 < argc ? argv[i + 1] : NULL, &job.seed)) {
-				fprintf(stderr, "kcsim: --seed: expected a non-negative integer\n");
+				fprintf(stderr, "kcsim: --seed: got '%s'; expected an integer in 0..18446744073709551615\n",
+					i + 1 < argc ? argv[i + 1] : "");
 				free(injects);
 				return 2;
 			}
@@ -161,6 +167,7 @@ int sim_cli_run(int argc, char **argv)
 		return 2;
 	}
 	job.injects = injects;
+	job.progress = !job.quiet && isatty(STDERR_FILENO);
 	char verdict[1024];
 	int rc = sim_cli_run_one(&job, verdict, sizeof verdict);
 	if (rc == 2)

@@ -95,14 +95,19 @@ static uint32_t new_payload(struct sim_world *w, const struct kc_request *r)
 }
 
 /* A flushed request: one payload, one message per recipient (or per entry when the channel
- * splits batches), leaving after the cost accumulated so far. */
+ * splits batches). S3: the whole flush leaves at t0 plus the cost accumulated before it, so
+ * building its requests delays only what the event does after the flush. */
 static void sink_request(void *self, const struct kc_request *r)
 {
 	struct sim_world *w = self;
 	uint32_t ctrl = (uint32_t)w->running_ctrl;
+	if (w->flush_corr != (int64_t)r->correlation_id) {
+		w->flush_corr = (int64_t)r->correlation_id;
+		w->flush_depart_us = w->now + cost_so_far(w, ctrl);
+	}
+	uint64_t depart = w->flush_depart_us;
 	if (!w->startup_phase)
 		w->event_entry_cost_us += w->cfg->controller_request_entry_cost_us * r->n_entries * r->n_to;
-	uint64_t depart = w->now + cost_so_far(w, ctrl);
 	uint32_t payload = new_payload(w, r);
 	/* KAFKA-1096 (injected): every broker's /controller_epoch watch copied the newest epoch into
 	 * its controller context, so a zombie controller stamps its requests with the new epoch */
@@ -260,6 +265,7 @@ static void run_event(struct sim_world *w, uint32_t b, const struct sim_cevent *
 	w->zk.store_owner = (int32_t)b;
 	w->event_t0 = w->now;
 	w->event_entry_cost_us = 0;
+	w->flush_corr = -1;
 	sim_zk_cost_begin(&w->zk);
 	switch ((enum sim_cev)ev->kind) {
 	case CE_FAILOVER:

@@ -527,6 +527,12 @@ void sim_expect_end(struct sim_world *w, struct sim_expect_state *x, bool violat
 		if (!violated) {
 			snprintf(what, sizeof what, "expected a violation of %s; the run had none", want);
 			add_failure(x, i, "at end", what);
+		} else if ((int)e->u.violation == inv && e->when != SIM_WHEN_AT_END && w->now > e->t_us) {
+			/* `at: T` / `within: T`: violated by T, as any check is judged at its time */
+			char t1[32], t2[32];
+			snprintf(what, sizeof what, "expected a violation of %s by %s; it came at %s", want,
+				 time_str(e->t_us, t1, sizeof t1), time_str(w->now, t2, sizeof t2));
+			add_failure(x, i, "at end", what);
 		} else if ((int)e->u.violation == inv) {
 			x->it[i].status = X_PASSED;
 		} else if (named) {

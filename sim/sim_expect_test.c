@@ -354,6 +354,28 @@ static void test_violation_expected(void **state)
 	fx_free(&f);
 }
 
+/* A timed violation check is judged at its time: violated by then, or it fails. */
+static void test_violation_by_its_time(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_load(&f, "  - {at: 2s, violation: leader_alive}\n");
+	event_at(&f, 2000000);
+	f.o.violation = SIM_INV_LEADER_ALIVE;
+	end(&f, true);
+	assert_counts(&f, 1, 0, 0);
+	fx_free(&f);
+
+	fx_load(&f, "  - {within: 2s, violation: leader_alive}\n");
+	event_at(&f, 2000001);
+	f.o.violation = SIM_INV_LEADER_ALIVE;
+	end(&f, true);
+	assert_counts(&f, 0, 1, 0);
+	assert_string_equal(sim_expect_failures(f.x), "x.yaml:7: at end: expected a violation of leader_alive by "
+						      "2.000000s; it came at 2.000001s\n");
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_controller_checks_need_an_active_controller),
 		cmocka_unit_test(test_requests_count_messages_from_the_latest_timeline_entry),
 		cmocka_unit_test(test_violation_expected),
+		cmocka_unit_test(test_violation_by_its_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ struct sim_run_opts {
 	const char *out_dir;
 	bool trace;                /* trace.jsonl and state-change.log */
 	bool quiet;
+	bool progress;             /* a progress line on stderr (kcsim run on a terminal) */
 	bool seed_given;
 	uint64_t seed;
 	enum sim_instant_build instant_build; /* zero: auto */

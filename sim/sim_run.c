@@ -2,9 +2,11 @@
  * to its module; the observers after every event; liveness at quiescent points; the end by
  * run_until (a time, or the first quiescent point after the last timeline entry and check)
  * or by max_time. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim_run.h"
 #include "sim_world.h"
@@ -82,6 +84,25 @@ static void schedule_timeline(struct sim_world *w)
 	free(order);
 }
 
+/* The progress line of a long run on a terminal: simulated time and events, redrawn at most
+ * four times a second (the wall clock is read here only, every 65,536 events, never for a
+ * result). */
+static void progress(const struct sim_world *w, struct timespec *drawn, bool final)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns = (int64_t)(now.tv_sec - drawn->tv_sec) * 1000000000 + (now.tv_nsec - drawn->tv_nsec);
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (ns < 250000000)
+		return;
+	*drawn = now;
+	fprintf(stderr, "\r%s: t=%.3f s simulated, %" PRIu64 " events\033[K", w->sc->name, (double)w->now / 1e6,
+		w->events);
+}
+
 int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char *verdict, size_t verdict_len)
 {
 	struct sim_world w;
@@ -96,6 +117,7 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 	schedule_timeline(&w);
 	uint64_t due = last_due(sc);
 	bool max_time = false;
+	struct timespec drawn = {0, 0};
 	for (;;) {
 		const struct sim_event *top = sim_queue_peek(&w.q);
 		if (!sc->run_until_quiescent && (!top || top->t_us > sc->run_until_us)) {
@@ -130,7 +152,11 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 			sim_obs_quiescent(&w);
 		if (w.stopped)
 			break;
+		if (opts->progress && (w.events & 0xFFFF) == 0)
+			progress(&w, &drawn, false);
 	}
+	if (opts->progress && drawn.tv_sec)
+		progress(&w, &drawn, true);
 	if (!w.stopped)
 		sim_obs_before_time(&w, SIM_NEVER);
 	int rc = sim_obs_end(&w, max_time && !w.stopped);

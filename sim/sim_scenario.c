@@ -130,6 +130,19 @@ static bool sim_ld_top(struct sim_ld *ld)
 	return true;
 }
 
+/* scenario-format run_until: with a duration T, an `at:` or `within:` time beyond T (in the
+ * timeline or in expect) is an input error, since the run ends at T. */
+bool sim_ld_before_run_end(struct sim_ld *ld, uint32_t id, const char *what, uint64_t t_us)
+{
+	const struct sim_scenario *sc = ld->sc;
+	if (sc->run_until_quiescent || t_us <= sc->run_until_us)
+		return true;
+	char a[24], b[24];
+	return sim_ld_fail(ld, id, "%s: %s is beyond run_until %s, where the run ends; expected a time <= run_until",
+			   what, sim_duration_format(t_us, a, sizeof a),
+			   sim_duration_format(sc->run_until_us, b, sizeof b));
+}
+
 /* ---- invariants and injections -------------------------------------------------------------- */
 bool sim_ld_invariant_name(struct sim_ld *ld, uint32_t id, const char *what, int *out)
 {

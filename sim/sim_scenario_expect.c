@@ -166,16 +166,9 @@ bool sim_ld_expect(struct sim_ld *ld, const uint32_t disabled_by[SIM_INVARIANT_C
 						   "at_end: got false; expected at_end: true (or at: / within:)");
 		} else if (parsed.when >= 0) {
 			x->when = parsed.when == 0 ? SIM_WHEN_AT : SIM_WHEN_WITHIN;
-			if (!sim_ld_duration(ld, parsed.when_val, sim_expect_whens[parsed.when], &x->t_us))
+			if (!sim_ld_duration(ld, parsed.when_val, sim_expect_whens[parsed.when], &x->t_us) ||
+			    !sim_ld_before_run_end(ld, parsed.when_val, sim_expect_whens[parsed.when], x->t_us))
 				return false;
-			if (!sc->run_until_quiescent && x->t_us > sc->run_until_us) {
-				char a[24], b[24];
-				return sim_ld_fail(ld, parsed.when_val,
-						   "%s: %s is beyond run_until %s, where the run ends; expected a "
-						   "time <= run_until",
-						   sim_expect_whens[parsed.when], sim_duration_format(x->t_us, a, sizeof a),
-						   sim_duration_format(sc->run_until_us, b, sizeof b));
-			}
 		}
 		if (!sim_ld_expect_args(ld, x, parsed.arg))
 			return false;

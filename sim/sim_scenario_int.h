@@ -194,6 +194,7 @@ bool sim_ld_override(struct sim_ld *ld, size_t k);                  /* sim_scena
 void sim_ld_config_defaults(struct sim_config *c);                   /* sim_scenario_config.c */
 bool sim_ld_config(struct sim_ld *ld);
 bool sim_ld_invariant_name(struct sim_ld *ld, uint32_t id, const char *what, int *out);
+bool sim_ld_before_run_end(struct sim_ld *ld, uint32_t id, const char *what, uint64_t t_us);
 bool sim_ld_timeline_scan(struct sim_ld *ld);                        /* sim_scenario_timeline.c */
 bool sim_ld_note_added(struct sim_ld *ld, uint32_t a);               /* sim_scenario_cluster.c */
 bool sim_ld_cluster(struct sim_ld *ld);

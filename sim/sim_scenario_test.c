@@ -778,6 +778,8 @@ static void test_expect_forms(void **state)
 	check_error(y, "4:10", "beyond run_until 1m");
 	snprintf(y, sizeof y, "%sexpect:\n  - {within: 2m, controller: 0}\n", base);
 	check_error(y, "4:14", "beyond run_until");
+	snprintf(y, sizeof y, "%stimeline:\n  - {at: 1m, crash: 1}\n  - {at: 2m, crash: 0}\n", base);
+	check_error(y, "5:10", "at: 2m is beyond run_until 1m");
 	check_error("cluster: {brokers: 2}\nexpect:\n  - {at: 1s, within: 2s, controller: 0}\n", "3:14",
 		    "both at and within");
 	check_error("cluster: {brokers: 2}\nexpect:\n  - {controller: 0}\n", "3:5", "has no time");

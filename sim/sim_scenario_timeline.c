@@ -55,7 +55,8 @@ bool sim_ld_timeline_scan(struct sim_ld *ld)
 						  "simulated time it runs",
 					   sim_action_names[parsed.name]);
 		struct sim_timeline_entry *te = &sc->timeline[i];
-		if (!sim_ld_duration(ld, parsed.when_val, "at", &te->at_us))
+		if (!sim_ld_duration(ld, parsed.when_val, "at", &te->at_us) ||
+		    !sim_ld_before_run_end(ld, parsed.when_val, "at", te->at_us))
 			return false;
 		te->action = (enum sim_action)parsed.name;
 		te->line = sim_ld_node(ld, e)->line;

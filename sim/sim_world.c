@@ -98,6 +98,7 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	w->sc = sc;
 	w->cfg = &sc->config;
 	w->running_ctrl = -1;
+	w->flush_corr = -1;
 	w->bk_calm = true;
 	sim_queue_init(&w->q);
 	sim_rng_seed(&w->jitter_rng, sc->seed, SIM_STREAM_JITTER);

@@ -256,6 +256,9 @@ struct sim_world {
 	int32_t running_ctrl;     /* broker index, -1 none */
 	uint64_t event_t0;
 	uint64_t event_entry_cost_us;
+	/* S3: every request of one flush (one correlation id) leaves when the flush began */
+	int64_t flush_corr;       /* the running event's last flush, -1 none yet */
+	uint64_t flush_depart_us;
 	uint64_t in_flight;       /* requests queued or on the wire, over all channels */
 	uint64_t pending_nonperiodic; /* queued events that are not periodic timers */
 	/* the brokers' part of a quiescent point, kept by sim_bk_settle: no running broker has a

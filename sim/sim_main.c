@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim_cli.h"
+#include "sim_prefault.h"
 
 static const char usage[] =
 	"usage: kcsim COMMAND [ARGS]\n"
@@ -36,7 +37,7 @@ static void keep_freed_memory(void)
 {
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
-	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_TOP_PAD, (int)SIM_HEAP_TOP_PAD);
 }
 
 int main(int argc, char **argv)

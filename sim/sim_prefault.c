@@ -3,11 +3,13 @@
  * BACKGROUND: a million-partition run touches about 1.2 GB once; the kernel's handling of those
  * ~260,000 first-touch faults (zeroing, page tables, cgroup accounting) took a quarter of its
  * wall time, all on the simulation's thread, while the second core sat idle.
- * BEHAVIOR: the helper follows the heap's break (glibc grows the heap 64 MiB beyond each need,
- * see sim_main.c) and asks the kernel to populate the pages between the last one it populated
+ * BEHAVIOR: the helper follows the heap's break (glibc grows the heap a pad beyond each need)
+ * and asks the kernel to populate the pages between the last one it populated
  * and the break, 2 MiB at a time (MADV_POPULATE_WRITE: fault in as if written, without writing,
  * so pages the simulation already uses are left as they are). Large blocks are taken from the
- * heap too (no mmap) so that the helper sees them. The simulation finds its pages mapped and
+ * heap too (no mmap) so that the helper sees them. What it populates beyond the simulation's
+ * need is at most the pad, which is made proportional to the scenario (64 bytes a partition,
+ * 4 to 64 MiB) so that peak memory stays linear in partitions. The simulation finds its pages mapped and
  * computes exactly what it would have: only where the kernel's work is done changes. */
 #define _DEFAULT_SOURCE /* syscall(), MADV_POPULATE_WRITE */
 #include "sim_prefault.h"
@@ -60,6 +62,13 @@ static void *walk_heap(void *arg)
 	return NULL;
 }
 
+/* The heap as sim_main.c sets it up: `check` may run smaller scenarios after a large one. */
+static void heap_as_before(void)
+{
+	mallopt(M_MMAP_MAX, 65536); /* glibc's default */
+	mallopt(M_TOP_PAD, (int)SIM_HEAP_TOP_PAD);
+}
+
 struct sim_prefault *sim_prefault_start(enum sim_prefault_mode mode, uint64_t max_partitions)
 {
 	if (mode == SIM_PREFAULT_OFF || (mode == SIM_PREFAULT_AUTO && max_partitions < SIM_LARGE_PARTITIONS))
@@ -71,7 +80,11 @@ struct sim_prefault *sim_prefault_start(enum sim_prefault_mode mode, uint64_t ma
 	pf->next = (heap_break() + page - 1) & ~(page - 1);
 	atomic_init(&pf->stop, false);
 	mallopt(M_MMAP_MAX, 0);
+	uint64_t pad = max_partitions * 64;
+	pad = pad < ((uint64_t)4 << 20) ? (uint64_t)4 << 20 : pad > SIM_HEAP_TOP_PAD ? SIM_HEAP_TOP_PAD : pad;
+	mallopt(M_TOP_PAD, (int)pad);
 	if (pthread_create(&pf->thread, NULL, walk_heap, pf) != 0) {
+		heap_as_before();
 		free(pf);
 		return NULL;
 	}
@@ -85,7 +98,7 @@ void sim_prefault_stop(struct sim_prefault *pf)
 	atomic_store_explicit(&pf->stop, true, memory_order_relaxed);
 	pthread_join(pf->thread, NULL);
 	free(pf);
-	mallopt(M_MMAP_MAX, 65536); /* glibc's default: `check` may run smaller scenarios next */
+	heap_as_before();
 }
 
 #else /* headers without MADV_POPULATE_WRITE: no helper */

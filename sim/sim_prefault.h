@@ -9,6 +9,10 @@
  * sim_scenario.h), where the faults are worth a thread. */
 enum sim_prefault_mode { SIM_PREFAULT_AUTO, SIM_PREFAULT_ON, SIM_PREFAULT_OFF };
 
+/* How far glibc grows the heap beyond each need (sim_main.c): address space only, until
+ * touched. */
+#define SIM_HEAP_TOP_PAD ((size_t)64 << 20)
+
 struct sim_prefault;
 
 /* Starts the helper if `mode` asks for it at this size; NULL when it is not wanted or the

@@ -56,6 +56,16 @@ static bool parse_u64(const char *s, unsigned long long *out)
 	return *end == '\0' && errno == 0;
 }
 
+/* A three-way option's value: its index in `names`, else -1 with the message printed. */
+static int parse_mode(const char *option, const char *value, const char *const names[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	fprintf(stderr, "kcsim: %s: got '%s'; expected %s, %s or %s\n", option, value, names[0], names[1], names[2]);
+	return -1;
+}
+
 int sim_cli_run_one(const struct sim_cli_job *job, char *verdict, size_t verdict_len)
 {
 	struct sim_scenario sc;
@@ -124,31 +134,21 @@ int sim_cli_run(int argc, char **argv)
 		} else if (strcmp(a, "--inject") == 0 && i + 1 < argc) {
 			injects[job.n_injects++] = argv[++i];
 		} else if (strcmp(a, "--prefault") == 0) {
-			const char *m = i + 1 < argc ? argv[++i] : "";
-			if (strcmp(m, "auto") == 0)
-				job.prefault = SIM_PREFAULT_AUTO;
-			else if (strcmp(m, "on") == 0)
-				job.prefault = SIM_PREFAULT_ON;
-			else if (strcmp(m, "off") == 0)
-				job.prefault = SIM_PREFAULT_OFF;
-			else {
-				fprintf(stderr, "kcsim: --prefault: expected auto, on or off\n");
+			static const char *const modes[] = {"auto", "on", "off"}; /* enum sim_prefault_mode */
+			int m = parse_mode(a, i + 1 < argc ? argv[++i] : "", modes);
+			if (m < 0) {
 				free(injects);
 				return 2;
 			}
+			job.prefault = (enum sim_prefault_mode)m;
 		} else if (strcmp(a, "--instant-build") == 0) {
-			const char *m = i + 1 < argc ? argv[++i] : "";
-			if (strcmp(m, "auto") == 0)
-				job.instant_build = SIM_INSTANT_AUTO;
-			else if (strcmp(m, "real") == 0)
-				job.instant_build = SIM_INSTANT_REAL;
-			else if (strcmp(m, "direct") == 0)
-				job.instant_build = SIM_INSTANT_DIRECT;
-			else {
-				fprintf(stderr, "kcsim: --instant-build: expected auto, real or direct\n");
+			static const char *const builds[] = {"auto", "real", "direct"}; /* enum sim_instant_build */
+			int m = parse_mode(a, i + 1 < argc ? argv[++i] : "", builds);
+			if (m < 0) {
 				free(injects);
 				return 2;
 			}
+			job.instant_build = (enum sim_instant_build)m;
 		} else if (strcmp(a, "--trace") == 0) {
 			job.trace = true;
 		} else if (strcmp(a, "--quiet") == 0) {

@@ -326,14 +326,13 @@ static void add_lair_entries(struct kc_controller *c, struct kc_batch *b, const 
 			     uint32_t pid, uint32_t val, bool cached)
 {
 	uint64_t key = kc_part_key(c, pid);
+	kc_vec_reserve(&b->lair, b->lair.len + n_to); /* room for all: each entry written whole */
 	for (uint32_t i = 0; i < n_to; i++) {
 		if (to[i] < 0)
 			continue;
 		note_lair(b, key, to[i]);
-		struct kc_batch_lair *e = kc_vec_push(&b->lair);
-		e->broker = to[i];
-		e->pid = pid;
-		e->val = val;
+		((struct kc_batch_lair *)b->lair.data)[b->lair.len++] =
+			(struct kc_batch_lair){.broker = to[i], .pid = pid, .val = val};
 	}
 	uint32_t set = registered_set(c, b);
 	if (!kc_part_deleting(c, pid))

@@ -204,33 +204,47 @@ int kc_rstate(const struct kc_controller *c, uint32_t pid, int32_t broker)
 	return KC_NO_STATE;
 }
 
+static uint32_t rstate_insert_grown(struct kc_controller *c, struct kc_part *p, uint32_t i, int32_t broker,
+				    uint8_t s);
+
 /* Insert broker's entry with state s at index i of p's map (kept sorted by broker); KC_NONE
- * when the map is full (more brokers than a partition can name: no such replica exists). */
-static uint32_t rstate_insert(struct kc_controller *c, struct kc_part *p, uint32_t i, int32_t broker, uint8_t s)
+ * when the map holds KC_MAX_REPLICAS entries (more brokers than a partition can name: no such
+ * replica exists). A slice with room takes the entry here; a full one grows out of line, so
+ * that an insert with room (most: a partition's first makes room for three) saves no registers
+ * for a call. */
+static inline uint32_t rstate_insert(struct kc_controller *c, struct kc_part *p, uint32_t i, int32_t broker,
+				     uint8_t s)
 {
-	if (p->rs.len == KC_MAX_REPLICAS)
-		return KC_NONE;
+	if (p->rs.len == p->rs.cap)
+		return rstate_insert_grown(c, p, i, broker, s);
 	struct kc_rs *r = rs_ptr(c, p);
-	if (p->rs.len == p->rs.cap) {
-		uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
-		if (cap > KC_MAX_REPLICAS)
-			cap = KC_MAX_REPLICAS;
-		kc_vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
-		struct kc_rs *dst = (struct kc_rs *)c->rs_pool.data + c->rs_pool.len;
-		const struct kc_rs *old = rs_ptr(c, p); /* the reservation may have moved the pool */
-		for (uint32_t j = 0; j < p->rs.len; j++) /* a few entries, mostly none: not memcpy */
-			dst[j] = old[j];
-		p->rs.off = c->rs_pool.len;
-		p->rs.cap = (uint8_t)cap;
-		c->rs_pool.len += cap;
-		r = dst;
-	}
 	for (uint32_t j = p->rs.len; j > i; j--)
 		r[j] = r[j - 1];
 	r[i].broker = broker;
 	r[i].state = s;
 	p->rs.len++;
 	return i;
+}
+
+/* rstate_insert into a full slice: it moves to the end of the pool with twice the room (3 at
+ * first), up to KC_MAX_REPLICAS entries. */
+static __attribute__((noinline)) uint32_t rstate_insert_grown(struct kc_controller *c, struct kc_part *p,
+							      uint32_t i, int32_t broker, uint8_t s)
+{
+	if (p->rs.len == KC_MAX_REPLICAS)
+		return KC_NONE;
+	uint32_t cap = p->rs.cap ? p->rs.cap * 2u : 3u;
+	if (cap > KC_MAX_REPLICAS)
+		cap = KC_MAX_REPLICAS;
+	kc_vec_reserve(&c->rs_pool, c->rs_pool.len + cap);
+	struct kc_rs *dst = (struct kc_rs *)c->rs_pool.data + c->rs_pool.len;
+	const struct kc_rs *old = rs_ptr(c, p); /* the reservation may have moved the pool */
+	for (uint32_t j = 0; j < p->rs.len; j++) /* a few entries, mostly none: not memcpy */
+		dst[j] = old[j];
+	p->rs.off = c->rs_pool.len;
+	p->rs.cap = (uint8_t)cap;
+	c->rs_pool.len += cap;
+	return rstate_insert(c, p, i, broker, s);
 }
 
 /* The index of broker's entry in p's map, inserted with state s when missing (KC_NONE: full).

@@ -113,8 +113,26 @@ static void to_new(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int c
 	kc_log_state(c, false, true, pid, broker, cur, KC_NEW_REPLICA, KC_OK, 0);
 }
 
+/* OnlineReplica from a state other than New sends the replica's broker its partition's cached
+ * leadership (addLeaderAndIsrRequestForBrokers(List(replicaId), ...)). The brokers of a
+ * partition's consecutive replicas are gathered here and added in one call: the batch then holds
+ * what one call per replica leaves (the same entries in the same order, one value, the
+ * partition's UpdateMetadata entry once), with the per-partition work done once, as nothing
+ * between the replicas writes the cache. */
+struct told {
+	uint32_t pid, n;
+	int32_t to[KC_MAX_REPLICAS];
+};
+
+static void tell(struct kc_controller *c, struct told *t)
+{
+	if (t->n > 0)
+		kc_batch_add_lair_cached(c, &c->replica_batch, t->to, t->n, t->pid);
+	t->n = 0;
+}
+
 static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, int cur, const int32_t *ar,
-		      uint32_t n_ar)
+		      uint32_t n_ar, struct told *t)
 {
 	int32_t broker = e->broker;
 	if (cur == KC_NEW_REPLICA) {
@@ -122,10 +140,14 @@ static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, in
 			int32_t grown[KC_MAX_REPLICAS];
 			memcpy(grown, ar, n_ar * sizeof *ar);
 			grown[n_ar] = broker;
+			tell(c, t); /* before the cache changes */
 			kc_set_ar(c, pid, grown, n_ar + 1);
 		}
 	} else if (c->parts[pid].has_lead) {
-		kc_batch_add_lair_cached(c, &c->replica_batch, &broker, 1, pid);
+		if (t->n == KC_MAX_REPLICAS || (t->n > 0 && t->pid != pid))
+			tell(c, t);
+		t->pid = pid;
+		t->to[t->n++] = broker;
 	}
 	/* else: the partition never had a leader, so there is nothing to tell the broker yet */
 	e->state = KC_ONLINE_REPLICA;
@@ -133,7 +155,7 @@ static void to_online(struct kc_controller *c, uint32_t pid, struct kc_rs *e, in
 }
 
 static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
-			  enum kc_replica_state target, bool deletion_callback)
+			  enum kc_replica_state target, bool deletion_callback, struct told *t)
 {
 	if (!c->replica_sm_started) {
 		kc_log_state(c, false, false, pid, broker, KC_NON_EXISTENT_REPLICA, target, KC_FAIL_NOT_STARTED, 0);
@@ -160,7 +182,7 @@ static void handle_change(struct kc_controller *c, uint32_t pid, int32_t broker,
 		to_new(c, pid, e, cur, ar, n_ar);
 		return;
 	case KC_ONLINE_REPLICA:
-		to_online(c, pid, e, cur, ar, n_ar);
+		to_online(c, pid, e, cur, ar, n_ar, t);
 		return;
 	case KC_OFFLINE_REPLICA:
 		to_offline(c, pid, e, cur);
@@ -194,9 +216,11 @@ void kc_replica_changes(struct kc_controller *c, const struct kc_replica *r, uin
 		return;
 	if (!kc_batch_new(c, &c->replica_batch))
 		return; /* 0.8.2 logs "Error while moving some replicas" and does nothing */
+	struct told t = {.n = 0};
 	c->st.bulk_begin(c->st.self);
 	for (uint32_t i = 0; i < n; i++)
-		handle_change(c, r[i].pid, r[i].broker, target, deletion_callback);
+		handle_change(c, r[i].pid, r[i].broker, target, deletion_callback, &t);
+	tell(c, &t);
 	c->st.bulk_end(c->st.self);
 	kc_batch_flush(c, &c->replica_batch);
 }

@@ -56,5 +56,11 @@ for m in on off; do "$kcsim" run sim/testdata/prefault-60k.yaml --quiet --prefau
 if diff -r "$tmp-on" "$tmp-off" >/dev/null; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: --prefault on and off differ"; fi
 # --instant-build: instant start-up's direct construction against the real one (architecture S1).
 if scripts/test-instant-build.sh "$kcsim"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+# controlled-shutdown spans: ended by a crash under way; begun by the first request, which a
+# paused broker sends when it resumes
+"$kcsim" run sim/testdata/cs-crash-span.yaml --quiet --out "$tmp-cs"
+for want in '"broker": 1, "start_us": 1500000, "end_us": 2000000' '"broker": 2, "start_us": 3000000, "end_us": 3003750'; do
+  if grep -q "\"kind\": \"controlled_shutdown\", $want" "$tmp-cs/summary.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "test-cli: cs-crash-span: no span $want"; fi
+done
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

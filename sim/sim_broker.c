@@ -573,6 +573,8 @@ static void process_ends(struct sim_world *w, uint32_t b)
 	k->rebalance_gen++;
 	k->up = false;
 	k->down_since = w->now;
+	if (k->shutting_down) /* stopped, or crashed under way: the shutdown ends with the process */
+		sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, k->id, w->now);
 	k->shutting_down = false;
 	k->cs_gen++;
 	/* requests held for a paused process fail like any send to a dead broker: the channel
@@ -733,10 +735,10 @@ static void wake(struct sim_world *w, uint32_t b, bool from_pause)
 
 /* ---- controlled shutdown, broker side (spec §6.12, S7) ---- */
 
-/* The controlled shutdown is over, moved or not: the broker stops. */
+/* The controlled shutdown is over, moved or not: the broker stops (process_ends closes the
+ * operation's span). */
 static void cs_stop(struct sim_world *w, uint32_t b)
 {
-	sim_obs_op_end(w, OP_CONTROLLED_SHUTDOWN, w->bk[b].id, w->now);
 	sim_broker_stop(w, b);
 }
 
@@ -745,6 +747,10 @@ static void cs_stop(struct sim_world *w, uint32_t b)
 static void cs_attempt(struct sim_world *w, uint32_t b)
 {
 	struct sim_bk *k = &w->bk[b];
+	/* the operation's span runs from the first request (Results), or from the stop when
+	 * there is none to make */
+	if (k->cs_attempts == 0)
+		sim_obs_op_begin(w, OP_CONTROLLED_SHUTDOWN, k->id, k->id, w->now);
 	if (k->cs_attempts >= w->cfg->controlled_shutdown_max_retries) {
 		cs_stop(w, b); /* no attempt left (none at all with max_retries 0) */
 		return;
@@ -771,8 +777,6 @@ void sim_broker_controlled_shutdown(struct sim_world *w, uint32_t b)
 	k->shutting_down = true;
 	sim_bk_settle(w);
 	k->cs_attempts = 0;
-	k->cs_start_us = w->now;
-	sim_obs_op_begin(w, OP_CONTROLLED_SHUTDOWN, k->id, k->id, w->now);
 	if (sim_bk_paused(w, b) || sim_bk_zk_cut(w, b)) {
 		/* S10: a frozen process starts nothing, and a broker cut off from ZooKeeper waits
 		 * for its read of /controller; the first attempt starts when it can act */

@@ -181,7 +181,6 @@ struct sim_bk {
 	bool shutting_down;
 	uint32_t cs_attempts;
 	uint64_t cs_gen;
-	uint64_t cs_start_us;
 	int32_t rolling;          /* rolling restart index driving it, -1 none */
 	/* the controller module */
 	struct kc_controller *kc;

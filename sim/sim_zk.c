@@ -263,7 +263,8 @@ static void set_topic(struct sim_zk *zk, uint32_t topic, uint32_t n, const uint3
 {
 	struct sim_zk_topic *t = &zk->topics[topic];
 	free(t->view);
-	t->view = sim_xcalloc(1, n * sizeof *t->view + total_reps * sizeof *reps);
+	/* not zeroed: each entry and replica is written below */
+	t->view = sim_xrealloc(NULL, n * sizeof *t->view + total_reps * sizeof *reps);
 	int32_t *copy = (int32_t *)(t->view + n);
 	if (total_reps)
 		memcpy(copy, reps, total_reps * sizeof *reps);

@@ -114,8 +114,9 @@ void sim_world_init(struct sim_world *w, const struct sim_scenario *sc)
 	for (uint32_t t = 0; t < sc->n_topics; t++)
 		w->first_pid[t + 1] = w->first_pid[t] + sc->topics[t].max_partitions;
 	w->n_parts = w->first_pid[sc->n_topics];
-	w->pid_topic = sim_xcalloc(w->n_parts, sizeof *w->pid_topic);
-	w->pid_number = sim_xcalloc(w->n_parts, sizeof *w->pid_number);
+	/* not zeroed: the loop below writes every pid's entry */
+	w->pid_topic = sim_xrealloc(NULL, w->n_parts * sizeof *w->pid_topic);
+	w->pid_number = sim_xrealloc(NULL, w->n_parts * sizeof *w->pid_number);
 	for (uint32_t t = 0; t < sc->n_topics; t++)
 		for (uint32_t p = 0; p < sc->topics[t].max_partitions; p++) {
 			w->pid_topic[w->first_pid[t] + p] = t;

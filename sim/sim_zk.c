@@ -40,10 +40,6 @@ void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_li
 	zk->states = sim_xcalloc(n_parts, sizeof *zk->states);
 	zk->state_subs = sim_xcalloc(n_parts, sizeof(struct sim_zk_sub));
 	zk->state_written = sim_xcalloc(n_parts, sizeof(uint32_t));
-	zk->pid_topic = sim_xcalloc(n_parts, sizeof(uint32_t));
-	for (uint32_t t = 0; t < sc->n_topics; t++)
-		for (uint32_t p = 0; p < sc->topics[t].max_partitions; p++)
-			zk->pid_topic[first_pid[t] + p] = t;
 	for (uint32_t i = 0; i < n_parts; i++) {
 		zk->states[i].leader = KC_NO_LEADER;
 		zk->state_subs[i].watcher = -1;
@@ -74,7 +70,6 @@ void sim_zk_free(struct sim_zk *zk)
 	free(zk->states);
 	free(zk->state_subs);
 	free(zk->state_written);
-	free(zk->pid_topic);
 	free(zk->reassign);
 	free(zk->preferred);
 	free(zk->scratch_ids);

@@ -84,7 +84,6 @@ struct sim_zk {
 	const uint32_t *first_pid;  /* topic -> its first pid */
 	uint32_t n_parts;
 	struct sim_zk_state *states;
-	uint32_t *pid_topic;
 
 	bool *delete_queued;        /* /admin/delete_topics/<t> */
 	bool reassign_exists, preferred_exists;

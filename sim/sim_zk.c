@@ -27,22 +27,24 @@ void sim_zk_init(struct sim_zk *zk, const struct sim_scenario *sc, struct sim_li
 	for (uint32_t i = 0; i < sc->n_brokers; i++)
 		zk->controller_subs[i].watcher = -1;
 	zk->n_topics = sc->n_topics;
-	zk->topics = sim_xcalloc(sc->n_topics, sizeof *zk->topics);
-	zk->topic_subs = sim_xcalloc(sc->n_topics, sizeof(struct sim_zk_sub));
+	/* topics, states and their watches: not zeroed, each element is written whole below (one
+	 * pass over the memory, not a clearing pass and then one for the field that is not 0) */
+	zk->topics = sim_xrealloc(NULL, sc->n_topics * sizeof *zk->topics);
+	zk->topic_subs = sim_xrealloc(NULL, sc->n_topics * sizeof *zk->topic_subs);
 	zk->topic_written = sim_xcalloc(sc->n_topics, sizeof(uint32_t));
 	zk->delete_queued = sim_xcalloc(sc->n_topics, sizeof(bool));
 	for (uint32_t t = 0; t < sc->n_topics; t++) {
-		zk->topics[t].unclean = -1;
-		zk->topic_subs[t].watcher = -1;
+		zk->topics[t] = (struct sim_zk_topic){.unclean = -1};
+		zk->topic_subs[t] = (struct sim_zk_sub){.watcher = -1};
 	}
 	zk->first_pid = first_pid;
 	zk->n_parts = n_parts;
-	zk->states = sim_xcalloc(n_parts, sizeof *zk->states);
-	zk->state_subs = sim_xcalloc(n_parts, sizeof(struct sim_zk_sub));
+	zk->states = sim_xrealloc(NULL, n_parts * sizeof *zk->states);
+	zk->state_subs = sim_xrealloc(NULL, n_parts * sizeof *zk->state_subs);
 	zk->state_written = sim_xcalloc(n_parts, sizeof(uint32_t));
 	for (uint32_t i = 0; i < n_parts; i++) {
-		zk->states[i].leader = KC_NO_LEADER;
-		zk->state_subs[i].watcher = -1;
+		zk->states[i] = (struct sim_zk_state){.leader = KC_NO_LEADER};
+		zk->state_subs[i] = (struct sim_zk_sub){.watcher = -1};
 	}
 	for (int k = 0; k < 5; k++)
 		for (int j = 0; j < 4; j++)

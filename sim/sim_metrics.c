@@ -295,7 +295,7 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	struct sim_metrics *m = sim_xcalloc(1, sizeof *m);
 	m->n_parts = w->n_parts;
 	m->n_brokers = w->n_brokers;
-	m->part = sim_xcalloc(w->n_parts, sizeof *m->part);
+	m->part = sim_xrealloc(NULL, (size_t)w->n_parts * sizeof *m->part); /* written whole below */
 	sim_huge_pages(m->part, (size_t)w->n_parts * sizeof *m->part);
 	m->reg = sim_xcalloc(w->n_brokers, sizeof *m->reg);
 	m->led = sim_xcalloc(w->n_brokers, sizeof *m->led);
@@ -306,8 +306,10 @@ struct sim_metrics *sim_metrics_new(struct sim_world *w)
 	 * taken in once; from here on only the hooks move the counts. */
 	for (uint32_t b = 0; b < w->n_brokers; b++)
 		m->reg[b] = w->zk.registered[b];
-	for (uint32_t pid = 0; pid < w->n_parts; pid++)
+	for (uint32_t pid = 0; pid < w->n_parts; pid++) {
+		m->part[pid] = (struct part_metrics){0};
 		refresh_partition(w, m, pid);
+	}
 	snapshot(w, m);
 	return m;
 }

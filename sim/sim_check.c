@@ -131,7 +131,8 @@ struct sim_check *sim_check_new(struct sim_world *w)
 	c->n_parts = w->n_parts;
 	c->n_brokers = w->n_brokers;
 	c->n_topics = w->n_topics;
-	c->part = chk_calloc(c->n_parts, sizeof *c->part);
+	/* not zeroed: sync_world writes every entry before any hook reads one */
+	c->part = sim_xrealloc(NULL, (size_t)c->n_parts * sizeof *c->part);
 	sim_huge_pages(c->part, (size_t)c->n_parts * sizeof *c->part);
 	c->bk = chk_calloc(c->n_brokers, sizeof *c->bk);
 	c->del_queued = chk_calloc(c->n_topics, sizeof *c->del_queued);
@@ -273,13 +274,11 @@ static void sync_world(struct sim_world *w, struct sim_check *c)
 	for (uint32_t pid = 0; pid < c->n_parts; pid++) {
 		const struct sim_zk_state *st = &w->zk.states[pid];
 		struct sim_chk_part *p = &c->part[pid];
-		p->czxid = st->exists ? st->czxid : 0;
-		p->version = st->version;
-		p->epoch = st->leader_epoch;
+		*p = (struct sim_chk_part){.czxid = st->exists ? st->czxid : 0,
+					   .version = st->version,
+					   .epoch = st->leader_epoch,
+					   .counted_leader = -1};
 		forget_leaders(p);
-		p->counted_leader = -1;
-		p->counted_isr = 0;
-		p->flags = 0;
 		sim_chk_mark(c, pid, CHK_LIVE_DIRTY, &c->live_dirty);
 		uint32_t n;
 		const struct sim_rep *r = sim_rep_slice(w, pid, &n);

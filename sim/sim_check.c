@@ -12,16 +12,6 @@
 
 /* ---- small helpers shared with sim_check_live.c ---- */
 
-static void *chk_calloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fprintf(stderr, "kcsim: out of memory\n");
-		exit(3);
-	}
-	return p;
-}
-
 void sim_chk_push(struct sim_u32v *v, uint32_t x)
 {
 	if (v->n == v->cap) {
@@ -127,15 +117,15 @@ static void report_pending(struct sim_world *w, struct sim_check *c)
 
 struct sim_check *sim_check_new(struct sim_world *w)
 {
-	struct sim_check *c = chk_calloc(1, sizeof *c);
+	struct sim_check *c = sim_xcalloc(1, sizeof *c);
 	c->n_parts = w->n_parts;
 	c->n_brokers = w->n_brokers;
 	c->n_topics = w->n_topics;
 	/* not zeroed: sync_world writes every entry before any hook reads one */
 	c->part = sim_xrealloc(NULL, (size_t)c->n_parts * sizeof *c->part);
 	sim_huge_pages(c->part, (size_t)c->n_parts * sizeof *c->part);
-	c->bk = chk_calloc(c->n_brokers, sizeof *c->bk);
-	c->del_queued = chk_calloc(c->n_topics, sizeof *c->del_queued);
+	c->bk = sim_xcalloc(c->n_brokers, sizeof *c->bk);
+	c->del_queued = sim_xcalloc(c->n_topics, sizeof *c->del_queued);
 	c->max_active_epoch = -1;
 	c->meta_epoch = 1;
 	return c;

@@ -4,13 +4,14 @@
  * ~260,000 first-touch faults (zeroing, page tables, cgroup accounting) took a quarter of its
  * wall time, all on the simulation's thread, while the second core sat idle.
  * BEHAVIOR: the helper follows the heap's break (glibc grows the heap a pad beyond each need)
- * and asks the kernel to populate the pages between the last one it populated
- * and the break, 2 MiB at a time (MADV_POPULATE_WRITE: fault in as if written, without writing,
- * so pages the simulation already uses are left as they are). Large blocks are taken from the
- * heap too (no mmap) so that the helper sees them. What it populates beyond the simulation's
- * need is at most the pad, which is made proportional to the scenario (64 bytes a partition,
- * 4 to 64 MiB) so that peak memory stays linear in partitions. The simulation finds its pages mapped and
- * computes exactly what it would have: only where the kernel's work is done changes. */
+ * and asks the kernel to populate the pages between the last one it populated and the break,
+ * 2 MiB at a time (MADV_POPULATE_WRITE: fault in as if written, without writing, so pages the
+ * simulation already uses are left as they are). Large blocks are taken from the heap too (no
+ * mmap) so that the helper sees them. What it populates beyond the simulation's need is at
+ * most the pad, which is made proportional to the scenario (64 bytes a partition, 4 to
+ * 64 MiB) so that peak memory stays linear in partitions. The simulation finds its pages
+ * mapped and computes exactly what it would have: only where the kernel's work is done
+ * changes. */
 #define _DEFAULT_SOURCE /* syscall(), MADV_POPULATE_WRITE */
 #include "sim_prefault.h"
 

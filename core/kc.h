@@ -198,7 +198,7 @@ struct kc_request {
 	enum kc_request_type type;
 	int32_t controller_id;
 	int32_t controller_epoch;
-	uint32_t correlation_id;
+	uint32_t correlation_id;                  /* one per flush: shared by all its requests */
 	uint32_t n_to;
 	const int32_t *to;
 	uint32_t n_entries;                       /* LeaderAndIsr, UpdateMetadata */

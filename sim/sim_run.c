@@ -87,16 +87,12 @@ static void schedule_timeline(struct sim_world *w)
 /* The progress line of a long run on a terminal: simulated time and events, redrawn at most
  * four times a second (the wall clock is read here only, every 65,536 events, never for a
  * result). */
-static void progress(const struct sim_world *w, struct timespec *drawn, bool final)
+static void progress(const struct sim_world *w, struct timespec *drawn)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t ns = (int64_t)(now.tv_sec - drawn->tv_sec) * 1000000000 + (now.tv_nsec - drawn->tv_nsec);
-	if (final) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	if (ns < 250000000)
+	if (drawn->tv_sec && ns < 250000000)
 		return;
 	*drawn = now;
 	fprintf(stderr, "\r%s: t=%.3f s simulated, %" PRIu64 " events\033[K", w->sc->name, (double)w->now / 1e6,
@@ -153,10 +149,10 @@ int sim_run(const struct sim_scenario *sc, const struct sim_run_opts *opts, char
 		if (w.stopped)
 			break;
 		if (opts->progress && (w.events & 0xFFFF) == 0)
-			progress(&w, &drawn, false);
+			progress(&w, &drawn);
 	}
 	if (opts->progress && drawn.tv_sec)
-		progress(&w, &drawn, true);
+		fputs("\r\033[K", stderr); /* the line drawn last is cleared */
 	if (!w.stopped)
 		sim_obs_before_time(&w, SIM_NEVER);
 	int rc = sim_obs_end(&w, max_time && !w.stopped);
